@@ -1,0 +1,89 @@
+package gpu
+
+import (
+	"math"
+
+	vk "github.com/vulkan-go/vulkan"
+)
+
+func (d *Device) newCommandBuffer() (vk.CommandBuffer, error) {
+	info := vk.CommandBufferAllocateInfo{
+		SType:              vk.StructureTypeCommandBufferAllocateInfo,
+		CommandPool:        d.cmdPool,
+		Level:              vk.CommandBufferLevelPrimary,
+		CommandBufferCount: 1,
+	}
+	cmds := make([]vk.CommandBuffer, 1)
+	if err := check("vkAllocateCommandBuffers", vk.AllocateCommandBuffers(d.h, &info, cmds)); err != nil {
+		return nil, err
+	}
+	return cmds[0], nil
+}
+
+func (d *Device) newFence() (vk.Fence, error) {
+	info := vk.FenceCreateInfo{SType: vk.StructureTypeFenceCreateInfo}
+	var f vk.Fence
+	if err := check("vkCreateFence", vk.CreateFence(d.h, &info, nil, &f)); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func beginCommands(cmd vk.CommandBuffer, oneTime bool) error {
+	info := vk.CommandBufferBeginInfo{SType: vk.StructureTypeCommandBufferBeginInfo}
+	if oneTime {
+		info.Flags = vk.CommandBufferUsageFlags(vk.CommandBufferUsageOneTimeSubmitBit)
+	}
+	return check("vkBeginCommandBuffer", vk.BeginCommandBuffer(cmd, &info))
+}
+
+// submitWait submits cmd and waits on fence, then resets the fence.
+func (d *Device) submitWait(cmd vk.CommandBuffer, fence vk.Fence) error {
+	submit := []vk.SubmitInfo{{
+		SType:              vk.StructureTypeSubmitInfo,
+		CommandBufferCount: 1,
+		PCommandBuffers:    []vk.CommandBuffer{cmd},
+	}}
+	if err := check("vkQueueSubmit", vk.QueueSubmit(d.queue, 1, submit, fence)); err != nil {
+		return err
+	}
+	fences := []vk.Fence{fence}
+	if err := check("vkWaitForFences", vk.WaitForFences(d.h, 1, fences, vk.True, math.MaxUint64)); err != nil {
+		return err
+	}
+	return check("vkResetFences", vk.ResetFences(d.h, 1, fences))
+}
+
+// runOnce records cmd with fn, submits it and waits.
+func (d *Device) runOnce(cmd vk.CommandBuffer, fence vk.Fence, fn func(vk.CommandBuffer)) error {
+	if err := check("vkResetCommandBuffer", vk.ResetCommandBuffer(cmd, 0)); err != nil {
+		return err
+	}
+	if err := beginCommands(cmd, true); err != nil {
+		return err
+	}
+	fn(cmd)
+	if err := check("vkEndCommandBuffer", vk.EndCommandBuffer(cmd)); err != nil {
+		return err
+	}
+	return d.submitWait(cmd, fence)
+}
+
+const (
+	workStages  = vk.PipelineStageFlags(vk.PipelineStageComputeShaderBit | vk.PipelineStageTransferBit)
+	writeAccess = vk.AccessFlags(vk.AccessShaderWriteBit | vk.AccessTransferWriteBit)
+	anyAccess   = vk.AccessFlags(vk.AccessShaderReadBit | vk.AccessShaderWriteBit | vk.AccessTransferReadBit | vk.AccessTransferWriteBit)
+)
+
+// fullBarrier orders every earlier compute or transfer write before every
+// later compute or transfer access.
+func fullBarrier(cmd vk.CommandBuffer) {
+	mb := []vk.MemoryBarrier{{SType: vk.StructureTypeMemoryBarrier, SrcAccessMask: writeAccess, DstAccessMask: anyAccess}}
+	vk.CmdPipelineBarrier(cmd, workStages, workStages, 0, 1, mb, 0, nil, 0, nil)
+}
+
+// hostBarrier makes device writes visible to host reads after the fence.
+func hostBarrier(cmd vk.CommandBuffer) {
+	mb := []vk.MemoryBarrier{{SType: vk.StructureTypeMemoryBarrier, SrcAccessMask: writeAccess, DstAccessMask: vk.AccessFlags(vk.AccessHostReadBit)}}
+	vk.CmdPipelineBarrier(cmd, workStages, vk.PipelineStageFlags(vk.PipelineStageHostBit), 0, 1, mb, 0, nil, 0, nil)
+}

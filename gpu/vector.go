@@ -1,0 +1,225 @@
+package gpu
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"github.com/vkstyle/vkstyle/shaders"
+)
+
+// The vector kernels: element-wise ops and deterministic reductions over the
+// first n float32 elements of buffers. Work larger than one binding can
+// cover (BindingLimit) is split into several dispatches over aligned ranges,
+// so any buffer the device can allocate works.
+
+// reduceItems is how many elements each thread of a reduction adds before
+// the work group's tree; a group covers reduceItems × work-group size.
+const reduceItems = 16
+
+func (d *Device) vectorKernel(name string, bindings int) (*Kernel, error) {
+	code, err := shaders.Code(name)
+	if err != nil {
+		return nil, err
+	}
+	spec := KernelSpec{Name: name, Code: code, Bindings: bindings, PushSize: 8}
+	if name == "sum" || name == "dot" {
+		spec.Spec = []uint32{reduceItems}
+		spec.LocalSize = d.reduceLocalSize()
+	}
+	return d.Kernel(spec)
+}
+
+// reduceLocalSize is the largest power of two ≤ 256 the device allows.
+func (d *Device) reduceLocalSize() uint32 {
+	l := uint32(256)
+	for l > d.Info.MaxWorkGroupInvocations || l > d.Info.MaxWorkGroupSize[0] {
+		l /= 2
+	}
+	return l
+}
+
+func push2(a uint32, b uint32) []byte {
+	p := make([]byte, 8)
+	binary.LittleEndian.PutUint32(p, a)
+	binary.LittleEndian.PutUint32(p[4:], b)
+	return p
+}
+
+// chunkElems is the largest element count per dispatch: a multiple of
+// multiple whose byte size fits one binding and keeps offsets aligned.
+func (d *Device) chunkElems(multiple uint64) uint64 {
+	align := d.Info.StorageOffsetAlignment / 4
+	if align == 0 {
+		align = 1
+	}
+	step := lcm(multiple, align)
+	c := d.bindLimit / 4 / step * step
+	if c == 0 {
+		c = step // a binding limit below one step: cannot happen on a conformant device
+	}
+	return c
+}
+
+func lcm(a, b uint64) uint64 {
+	x, y := a, b
+	for y != 0 {
+		x, y = y, x%y
+	}
+	return a / x * b
+}
+
+func checkLen(op string, n int, bufs ...*Buffer) error {
+	if n < 0 {
+		return fmt.Errorf("gpu: %s: negative length %d", op, n)
+	}
+	for _, b := range bufs {
+		if b == nil || b.h == nil {
+			return fmt.Errorf("gpu: %s: buffer is nil or closed", op)
+		}
+		if uint64(n)*4 > b.size {
+			return fmt.Errorf("gpu: %s of %d elements overruns buffer %q of %d bytes", op, n, b.name, b.size)
+		}
+	}
+	return nil
+}
+
+// eltwise records op over n elements, chunk by chunk; bufs are in binding
+// order (inputs, then the output).
+func (b *Batch) eltwise(op string, n int, a float32, bufs ...*Buffer) error {
+	if err := checkLen(op, n, bufs...); err != nil || n == 0 {
+		return err
+	}
+	k, err := b.dev.vectorKernel(op, len(bufs))
+	if err != nil {
+		return err
+	}
+	chunk := b.dev.chunkElems(uint64(k.LocalSize()))
+	binds := make([]Binding, len(bufs))
+	for start := uint64(0); start < uint64(n); start += chunk {
+		m := min(chunk, uint64(n)-start)
+		for i, buf := range bufs {
+			binds[i] = buf.Range(start*4, m*4)
+		}
+		if err := b.Dispatch1D(k, m, push2(uint32(m), math.Float32bits(a)), binds...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Fill sets dst[i] = value for i < n.
+func (b *Batch) Fill(dst *Buffer, n int, value float32) error {
+	return b.eltwise("fill", n, value, dst)
+}
+
+// CopyVec sets dst[i] = src[i] for i < n.
+func (b *Batch) CopyVec(dst, src *Buffer, n int) error { return b.eltwise("copy", n, 0, src, dst) }
+
+// Scale sets dst[i] = a·src[i]; dst may be src.
+func (b *Batch) Scale(dst *Buffer, a float32, src *Buffer, n int) error {
+	return b.eltwise("scale", n, a, src, dst)
+}
+
+// Axpy sets y[i] += a·x[i], with one rounding (fma).
+func (b *Batch) Axpy(y *Buffer, a float32, x *Buffer, n int) error {
+	return b.eltwise("axpy", n, a, x, y)
+}
+
+// Add sets dst[i] = x[i] + y[i]; dst may be x or y.
+func (b *Batch) Add(dst, x, y *Buffer, n int) error { return b.eltwise("add", n, 0, x, y, dst) }
+
+// Mul sets dst[i] = x[i]·y[i]; dst may be x or y.
+func (b *Batch) Mul(dst, x, y *Buffer, n int) error { return b.eltwise("mul", n, 0, x, y, dst) }
+
+// Sum writes Σ x[i] over i < n into dst[at]. The order of additions is fixed
+// by n and the device's work-group size, so the result is deterministic.
+func (b *Batch) Sum(dst *Buffer, at int, x *Buffer, n int) error {
+	return b.reduce("sum", dst, at, n, x)
+}
+
+// Dot writes Σ x[i]·y[i] over i < n into dst[at], deterministically.
+func (b *Batch) Dot(dst *Buffer, at int, x, y *Buffer, n int) error {
+	return b.reduce("dot", dst, at, n, x, y)
+}
+
+func (b *Batch) reduce(op string, dst *Buffer, at, n int, in ...*Buffer) error {
+	if err := checkLen(op, n, in...); err != nil {
+		return err
+	}
+	if err := checkLen(op, at+1, dst); err != nil {
+		return err
+	}
+	if n == 0 {
+		return b.Zero(dst.Range(uint64(at)*4, 4))
+	}
+	k, err := b.dev.vectorKernel(op, len(in)+1)
+	if err != nil {
+		return err
+	}
+	group := uint64(k.LocalSize()) * reduceItems
+	groups := (uint64(n) + group - 1) / group
+	// One pass over the input into partial sums (or straight into dst when a
+	// single group covers it), then passes over the partials.
+	out, outAt := dst, uint64(at)
+	var partials *Buffer
+	if groups > 1 {
+		if partials, err = b.Temp(op+" partials", groups*4); err != nil {
+			return err
+		}
+		out, outAt = partials, 0
+	}
+	if err := b.reducePass(k, uint64(n), out, outAt, in...); err != nil {
+		return err
+	}
+	for groups > 1 {
+		sum, err := b.dev.vectorKernel("sum", 2)
+		if err != nil {
+			return err
+		}
+		next := (groups + group - 1) / group
+		src := partials
+		out, outAt = dst, uint64(at)
+		if next > 1 {
+			if partials, err = b.Temp("sum partials", next*4); err != nil {
+				return err
+			}
+			out, outAt = partials, 0
+		}
+		if err := b.reducePass(sum, groups, out, outAt, src); err != nil {
+			return err
+		}
+		groups = next
+	}
+	return nil
+}
+
+// reducePass reduces n elements of in into ceil(n/group) partial sums at
+// out[outAt...], splitting the input across bindings in whole groups so the
+// result is the same bits whatever the binding limit.
+func (b *Batch) reducePass(k *Kernel, n uint64, out *Buffer, outAt uint64, in ...*Buffer) error {
+	group := uint64(k.LocalSize()) * reduceItems
+	chunk := b.dev.chunkElems(group)
+	binds := make([]Binding, len(in)+1)
+	for start := uint64(0); start < n; start += chunk {
+		m := min(chunk, n-start)
+		for i, buf := range in {
+			binds[i] = buf.Range(start*4, m*4)
+		}
+		groups := (m + group - 1) / group
+		first := outAt + start/group
+		// Bind the output from an aligned offset at or below the first
+		// partial, and address the rest through the push constant.
+		align := max(b.dev.Info.StorageOffsetAlignment/4, 1)
+		base := first / align * align
+		binds[len(in)] = out.Range(base*4, (first-base+groups)*4)
+		g, err := b.dev.Grid1D(groups*uint64(k.LocalSize()), k.LocalSize())
+		if err != nil {
+			return err
+		}
+		if err := b.Dispatch(k, g, push2(uint32(m), uint32(first-base)), binds...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,228 @@
+package gpu_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/gpu/gputest"
+)
+
+// Awkward sizes from the issue: empty, one, not a multiple of anything,
+// just past a 4096 boundary, and past 3 MiB elements (12 MiB, several
+// reduction passes).
+var vectorSizes = []int{0, 1, 13, 4097, 3<<20 + 7}
+
+// configs run every vector test through the mapped path, the staging path
+// that discrete GPUs take, and a binding limit small enough to split every
+// large buffer across many dispatches.
+var configs = []struct {
+	name string
+	opts gpu.Options
+}{
+	{"mapped", gpu.Options{}},
+	{"staging", gpu.Options{ForceStaging: true}},
+	{"split", gpu.Options{MaxBindingRange: 64 << 10}},
+}
+
+func randVec(r *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	return v
+}
+
+func upload(t *testing.T, dev *gpu.Device, name string, v []float32) *gpu.Buffer {
+	t.Helper()
+	b, err := dev.NewBuffer(name, uint64(len(v))*4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	if err := b.WriteFloat32(0, v); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func download(t *testing.T, b *gpu.Buffer, n int) []float32 {
+	t.Helper()
+	v := make([]float32, n)
+	if err := b.ReadFloat32(0, v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// compareExact fails on the first element that differs from the reference;
+// element-wise kernels do one IEEE operation, so results must match a Go
+// reference computed the same way bit for bit. alt, when not nil, is a
+// second allowed result: GLSL's fma may be fused or not (lavapipe does not
+// fuse), so axpy may round once or twice.
+func compareExact(t *testing.T, op string, got, want, alt []float32) {
+	t.Helper()
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) && (alt == nil || math.Float32bits(got[i]) != math.Float32bits(alt[i])) {
+			t.Fatalf("%s: element %d of %d: got %v, want %v", op, i, len(want), got[i], want[i])
+		}
+	}
+}
+
+func fma32(a, x, y float32) float32 { return float32(math.FMA(float64(a), float64(x), float64(y))) }
+
+func TestElementwise(t *testing.T) {
+	for _, cfg := range configs {
+		t.Run(cfg.name, func(t *testing.T) {
+			dev := gputest.Open(t, cfg.opts)
+			r := rand.New(rand.NewPCG(1, 2))
+			for _, n := range vectorSizes {
+				x, y := randVec(r, n), randVec(r, n)
+				bx, by := upload(t, dev, "x", x), upload(t, dev, "y", y)
+				out := upload(t, dev, "out", make([]float32, n))
+				const a = float32(-1.75)
+				cases := []struct {
+					op     string
+					record func(*gpu.Batch) error
+					want   func(i int) float32
+					alt    func(i int) float32
+				}{
+					{"fill", func(b *gpu.Batch) error { return b.Fill(out, n, a) }, func(int) float32 { return a }, nil},
+					{"copy", func(b *gpu.Batch) error { return b.CopyVec(out, bx, n) }, func(i int) float32 { return x[i] }, nil},
+					{"scale", func(b *gpu.Batch) error { return b.Scale(out, a, bx, n) }, func(i int) float32 { return a * x[i] }, nil},
+					{"add", func(b *gpu.Batch) error { return b.Add(out, bx, by, n) }, func(i int) float32 { return x[i] + y[i] }, nil},
+					{"mul", func(b *gpu.Batch) error { return b.Mul(out, bx, by, n) }, func(i int) float32 { return x[i] * y[i] }, nil},
+					{"axpy", func(b *gpu.Batch) error {
+						if err := b.CopyVec(out, by, n); err != nil {
+							return err
+						}
+						return b.Axpy(out, a, bx, n)
+					}, func(i int) float32 { return fma32(a, x[i], y[i]) }, func(i int) float32 { return a*x[i] + y[i] }},
+				}
+				for _, c := range cases {
+					b, err := dev.NewBatch()
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := c.record(b); err != nil {
+						t.Fatalf("%s n=%d: %v", c.op, n, err)
+					}
+					if err := b.Submit(); err != nil {
+						t.Fatal(err)
+					}
+					b.Close()
+					want := make([]float32, n)
+					var alt []float32
+					if c.alt != nil {
+						alt = make([]float32, n)
+					}
+					for i := range want {
+						want[i] = c.want(i)
+						if alt != nil {
+							alt[i] = c.alt(i)
+						}
+					}
+					compareExact(t, fmt.Sprintf("%s n=%d", c.op, n), download(t, out, n), want, alt)
+				}
+				bx.Close()
+				by.Close()
+				out.Close()
+			}
+		})
+	}
+}
+
+func refSum(x, y []float32) float64 {
+	s := 0.0
+	for i := range x {
+		if y == nil {
+			s += float64(x[i])
+		} else {
+			s += float64(x[i]) * float64(y[i])
+		}
+	}
+	return s
+}
+
+// reduceOnce runs a sum (y == nil) or dot into result[at] in a fresh batch.
+func reduceOnce(t *testing.T, dev *gpu.Device, x, y *gpu.Buffer, n int, result *gpu.Buffer, at int) float32 {
+	t.Helper()
+	b, err := dev.NewBatch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if y == nil {
+		err = b.Sum(result, at, x, n)
+	} else {
+		err = b.Dot(result, at, x, y, n)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Submit(); err != nil {
+		t.Fatal(err)
+	}
+	v := make([]float32, 1)
+	if err := result.ReadFloat32(at, v); err != nil {
+		t.Fatal(err)
+	}
+	return v[0]
+}
+
+func TestReductions(t *testing.T) {
+	// bits[op/n] holds the first config's result: every config, the split
+	// one included, must give the same bits.
+	bits := map[string]uint32{}
+	for _, cfg := range configs {
+		t.Run(cfg.name, func(t *testing.T) {
+			dev := gputest.Open(t, cfg.opts)
+			r := rand.New(rand.NewPCG(3, 4))
+			result := upload(t, dev, "result", []float32{7, 7, 7})
+			for _, n := range vectorSizes {
+				x, y := randVec(r, n), randVec(r, n)
+				bx, by := upload(t, dev, "x", x), upload(t, dev, "y", y)
+				for _, op := range []string{"sum", "dot"} {
+					var yb *gpu.Buffer
+					var yv []float32
+					if op == "dot" {
+						yb, yv = by, y
+					}
+					got := reduceOnce(t, dev, bx, yb, n, result, 2)
+					want := refSum(x, yv)
+					// float32 pairwise-ish accumulation: error grows like
+					// sqrt(n)·eps·Σ|terms|; bound it by n^0.5·2^-22·Σ|terms|.
+					abs := 0.0
+					for i := range x {
+						term := float64(x[i])
+						if yv != nil {
+							term *= float64(yv[i])
+						}
+						abs += math.Abs(term)
+					}
+					tol := math.Sqrt(float64(n)+1)*0x1p-22*abs + 1e-30
+					if math.Abs(float64(got)-want) > tol {
+						t.Errorf("%s n=%d: got %v, want %v (tolerance %g)", op, n, got, want, tol)
+					}
+					again := reduceOnce(t, dev, bx, yb, n, result, 2)
+					if math.Float32bits(again) != math.Float32bits(got) {
+						t.Errorf("%s n=%d not deterministic: %v then %v", op, n, got, again)
+					}
+					key := fmt.Sprintf("%s/%d", op, n)
+					if prev, ok := bits[key]; ok && prev != math.Float32bits(got) {
+						t.Errorf("%s n=%d: %v differs from the first configuration's %v", op, n, got, math.Float32frombits(prev))
+					}
+					bits[key] = math.Float32bits(got)
+				}
+				bx.Close()
+				by.Close()
+			}
+			// The neighbours of the result slot are untouched.
+			if v := download(t, result, 3); v[0] != 7 || v[1] != 7 {
+				t.Errorf("reduction wrote outside its slot: %v", v)
+			}
+		})
+	}
+}
