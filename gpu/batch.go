@@ -31,6 +31,7 @@ type Batch struct {
 	labels           []string // per timed dispatch
 	queries          []vk.QueryPool
 	temps            []*Buffer
+	bound            *Kernel // pipeline bound last
 	dispatches       int
 	barriers         int
 	timings          []Timing
@@ -201,7 +202,10 @@ func (b *Batch) Dispatch(k *Kernel, groups [3]uint32, push []byte, binds ...Bind
 	}
 	vk.UpdateDescriptorSets(b.dev.h, uint32(len(writes)), writes, 0, nil)
 	b.order(binds, k.outputs())
-	vk.CmdBindPipeline(b.cmd, vk.PipelineBindPointCompute, k.pipeline)
+	if b.bound != k {
+		vk.CmdBindPipeline(b.cmd, vk.PipelineBindPointCompute, k.pipeline)
+		b.bound = k
+	}
 	vk.CmdBindDescriptorSets(b.cmd, vk.PipelineBindPointCompute, k.layout, 0, 1, []vk.DescriptorSet{set}, 0, nil)
 	if len(push) > 0 {
 		vk.CmdPushConstants(b.cmd, k.layout, vk.ShaderStageFlags(vk.ShaderStageComputeBit), 0, uint32(len(push)), unsafe.Pointer(&push[0]))
@@ -434,6 +438,7 @@ func (b *Batch) release() {
 	b.recording, b.ended = false, false
 	b.written, b.read, b.labels, b.timings = nil, nil, nil, nil
 	b.dispatches, b.barriers = 0, 0
+	b.bound = nil
 }
 
 // Close frees the batch. It is safe to call twice.

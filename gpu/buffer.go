@@ -41,7 +41,7 @@ func (d *Device) NewBuffer(name string, size uint64) (*Buffer, error) {
 // with staging it asks for host-visible memory, cached where possible.
 func (d *Device) newBuffer(name string, size uint64, usage vk.BufferUsageFlagBits, mapped, staging bool) (*Buffer, error) {
 	if heap := d.Info.LocalMemory(); heap > 0 && size > heap {
-		return nil, fmt.Errorf("gpu: buffer %q needs %s but the device has %s of memory: use a smaller image size", name, Bytes(size), Bytes(heap))
+		return nil, fmt.Errorf("%w: buffer %q needs %s but the device has %s of memory", ErrTooLarge, name, Bytes(size), Bytes(heap))
 	}
 	vsize := size
 	if vsize < 4 {

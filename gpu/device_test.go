@@ -66,13 +66,13 @@ func TestNoDriver(t *testing.T) {
 func TestBufferLargerThanDevice(t *testing.T) {
 	dev := gputest.Open(t, gpu.Options{})
 	_, err := dev.NewBuffer("huge", 1<<50)
-	if err == nil || !strings.Contains(err.Error(), `"huge"`) || !strings.Contains(err.Error(), "smaller image") || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("a 1 PiB buffer: error %v, want one line naming the buffer and the fix", err)
+	if !errors.Is(err, gpu.ErrTooLarge) || !strings.Contains(err.Error(), `"huge"`) || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("a 1 PiB buffer: error %v, want one line naming the buffer, wrapping ErrTooLarge", err)
 	}
 	// Just over the largest single allocation, but within the heap.
 	if max := dev.Info.MaxMemoryAllocation; max < dev.Info.LocalMemory() {
 		_, err := dev.NewBuffer("big", max+4096)
-		if err == nil || !strings.Contains(err.Error(), "maxMemoryAllocationSize") {
+		if !errors.Is(err, gpu.ErrTooLarge) || !strings.Contains(err.Error(), "maxMemoryAllocationSize") {
 			t.Fatalf("a buffer over maxMemoryAllocationSize: error %v", err)
 		}
 	}

@@ -29,6 +29,11 @@ var ErrNoLoader = errors.New("gpu: no Vulkan loader")
 // Vulkan driver or no device.
 var ErrNoDevice = errors.New("gpu: no Vulkan device")
 
+// ErrTooLarge is wrapped by the error returned when a buffer is larger
+// than the device can allocate; callers add the fix in their own terms
+// (a smaller image size, fewer styles).
+var ErrTooLarge = errors.New("gpu: too large for the device")
+
 var (
 	loadOnce sync.Once
 	loadErr  error

@@ -94,7 +94,7 @@ func (a *allocator) alloc(name string, size, align uint64, typ uint32, host bool
 	}
 	if max := a.dev.Info.MaxMemoryAllocation; max > 0 && bsize > max {
 		if size > max {
-			return allocation{}, fmt.Errorf("gpu: buffer %q needs %s but the device allows at most %s in one allocation (maxMemoryAllocationSize): use a smaller image size", name, Bytes(size), Bytes(max))
+			return allocation{}, fmt.Errorf("%w: buffer %q needs %s but the device allows at most %s in one allocation (maxMemoryAllocationSize)", ErrTooLarge, name, Bytes(size), Bytes(max))
 		}
 		bsize = max
 	}

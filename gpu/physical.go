@@ -229,6 +229,12 @@ func defaultDevice(infos []DeviceInfo) int {
 	return order[0]
 }
 
+// Choose returns the device Open would pick for selector among infos (as
+// returned by Devices): see Options.Device.
+func Choose(infos []DeviceInfo, selector string) (*DeviceInfo, error) {
+	return selectDevice(infos, selector)
+}
+
 // SelectorEnv names the environment variable read when no selector is given.
 const SelectorEnv = "VKSTYLE_DEVICE"
 
