@@ -1,0 +1,152 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+)
+
+// Float64Vector is a Vector of Float64Space: the elements themselves.
+// A caller may wrap its own slice (Float64Vector(x)); the optimisers then
+// update that slice in place.
+type Float64Vector []float64
+
+// Len returns len(v).
+func (v Float64Vector) Len() int { return len(v) }
+
+// Float64Space is the reference Space: vectors are Float64Vector and every
+// operation is a plain loop in index order with float64 arithmetic, each
+// product rounded before it is added (no fused multiply-add, on any
+// architecture). Reductions accumulate sequentially from index 0. It is the
+// specification the other spaces are compared with.
+//
+// The zero value is ready to use; it holds no state, and Free does nothing
+// (the garbage collector reclaims vectors).
+type Float64Space struct{}
+
+var _ Space = Float64Space{}
+
+func f64(v Vector, op string) Float64Vector {
+	x, ok := v.(Float64Vector)
+	if !ok {
+		panic(fmt.Sprintf("optim: Float64Space.%s: vector of type %T, want Float64Vector", op, v))
+	}
+	return x
+}
+
+func sameLen(op string, a, b int) {
+	if a != b {
+		panic(fmt.Sprintf("optim: %s: length mismatch %d != %d", op, a, b))
+	}
+}
+
+// New returns a zero-filled Float64Vector of n elements.
+func (Float64Space) New(n int) (Vector, error) {
+	if n < 0 {
+		panic(fmt.Sprintf("optim: Float64Space.New: negative length %d", n))
+	}
+	return make(Float64Vector, n), nil
+}
+
+// Free does nothing.
+func (Float64Space) Free(v Vector) {}
+
+// Copy sets dst = src.
+func (Float64Space) Copy(dst, src Vector) {
+	d, s := f64(dst, "Copy"), f64(src, "Copy")
+	sameLen("Float64Space.Copy", len(d), len(s))
+	copy(d, s)
+}
+
+// Scale sets dst_i = a*dst_i.
+func (Float64Space) Scale(dst Vector, a float64) {
+	d := f64(dst, "Scale")
+	for i := range d {
+		d[i] *= a
+	}
+}
+
+// Axpy sets dst_i = dst_i + (a*x_i), the product rounded first.
+func (Float64Space) Axpy(dst Vector, a float64, x Vector) {
+	d, xs := f64(dst, "Axpy"), f64(x, "Axpy")
+	sameLen("Float64Space.Axpy", len(d), len(xs))
+	for i := range d {
+		d[i] += float64(a * xs[i])
+	}
+}
+
+// Dot returns Σ a_i b_i, accumulated from i = 0 upwards, each product rounded.
+func (Float64Space) Dot(a, b Vector) (float64, error) {
+	as, bs := f64(a, "Dot"), f64(b, "Dot")
+	sameLen("Float64Space.Dot", len(as), len(bs))
+	var s float64
+	for i := range as {
+		s += float64(as[i] * bs[i])
+	}
+	return s, nil
+}
+
+// MaxAbs returns max_i |v_i| (NaN if any element is NaN, 0 for no elements).
+func (Float64Space) MaxAbs(v Vector) (float64, error) {
+	var m float64
+	for _, x := range f64(v, "MaxAbs") {
+		a := math.Abs(x)
+		if a != a {
+			return a, nil
+		}
+		if a > m {
+			m = a
+		}
+	}
+	return m, nil
+}
+
+// AbsSum returns Σ |v_i|, accumulated from i = 0 upwards.
+func (Float64Space) AbsSum(v Vector) (float64, error) {
+	var s float64
+	for _, x := range f64(v, "AbsSum") {
+		s += math.Abs(x)
+	}
+	return s, nil
+}
+
+// Adam performs the update documented at Space.Adam, element by element, in
+// the order of torch's single-tensor path with each operation rounded:
+//
+//	g' = g + (wd*x)                  (only if wd != 0)
+//	m  = (β1*m) + ((1-β1)*g')
+//	v  = (β2*v) + (((1-β2)*g')*g')
+//	x  = x + ((-StepSize) * (m / (sqrt(v)/BiasCorrection2Sqrt + ε)))
+func (Float64Space) Adam(x, g, m, v Vector, p AdamParams) {
+	xs, gs, ms, vs := f64(x, "Adam"), f64(g, "Adam"), f64(m, "Adam"), f64(v, "Adam")
+	sameLen("Float64Space.Adam", len(xs), len(gs))
+	sameLen("Float64Space.Adam", len(xs), len(ms))
+	sameLen("Float64Space.Adam", len(xs), len(vs))
+	c1, c2 := 1-p.Beta1, 1-p.Beta2
+	neg := -p.StepSize
+	for i := range xs {
+		gi := gs[i]
+		if p.WeightDecay != 0 {
+			gi += float64(p.WeightDecay * xs[i])
+		}
+		ms[i] = float64(p.Beta1*ms[i]) + float64(c1*gi)
+		vs[i] = float64(p.Beta2*vs[i]) + float64(float64(c2*gi)*gi)
+		denom := math.Sqrt(vs[i])/p.BiasCorrection2Sqrt + p.Eps
+		xs[i] += float64(neg * (ms[i] / denom))
+	}
+}
+
+// Read copies v into dst.
+func (Float64Space) Read(v Vector, dst []float64) error {
+	s := f64(v, "Read")
+	sameLen("Float64Space.Read", len(dst), len(s))
+	copy(dst, s)
+	return nil
+}
+
+// Write copies src into v.
+func (Float64Space) Write(v Vector, src []float64) error {
+	d := f64(v, "Write")
+	sameLen("Float64Space.Write", len(d), len(src))
+	copy(d, src)
+	return nil
+}
