@@ -1,0 +1,262 @@
+package cpu_test
+
+// Every backward kernel is checked against central finite differences of
+// its forward kernel, in float64 (New64), on tiny tensors, for every
+// input element: with y = f(x), upstream gradient r and φ(x) = Σ r·y,
+// the backward kernel must give ∂φ/∂x. The gradient buffer is prefilled
+// with random values, so the check also pins the accumulate convention.
+//
+// Step fdStep = 1e-5; every op here is piecewise linear or quadratic
+// except the std, so the central difference is exact up to rounding
+// (≈ 1e-16·|φ|/h ≈ 1e-10) and, for the std, a truncation error h²·φ'''
+// below 1e-9. fdTol = 1e-7 (absolute plus relative) leaves two orders of
+// magnitude of margin and catches any real error.
+//
+// Kinked ops get inputs away from the kinks: ReLU inputs satisfy |x| ≥
+// 0.1, and the four values of every max-pool window differ by at least
+// 0.01, both far beyond fdStep. The subgradients at the kinks (relu'(0) =
+// 0, ties to the first maximum) are pinned by graphtest's kink cases.
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/vkstyle/vkstyle/graph"
+	"github.com/vkstyle/vkstyle/graph/cpu"
+)
+
+const (
+	fdStep = 1e-5
+	fdTol  = 1e-7
+)
+
+type fdEnv struct {
+	t   *testing.T
+	b   *cpu.Backend[float64]
+	rng *rand.Rand
+}
+
+func newEnv(t *testing.T) *fdEnv {
+	return &fdEnv{t: t, b: cpu.New64(), rng: rand.New(rand.NewPCG(1, 2))}
+}
+
+// buf returns a buffer of n standard normal values.
+func (e *fdEnv) buf(n int) graph.Buffer {
+	return e.bufFrom(n, func(int) float64 { return e.rng.NormFloat64() })
+}
+
+func (e *fdEnv) bufFrom(n int, f func(i int) float64) graph.Buffer {
+	b, err := e.b.Alloc(n, "t")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for i, d := 0, e.b.Data(b); i < n; i++ {
+		d[i] = f(i)
+	}
+	return b
+}
+
+// dot returns Σ r·y.
+func (e *fdEnv) dot(r, y graph.Buffer) float64 {
+	var s float64
+	for i, v := range e.b.Data(y) {
+		s += v * e.b.Data(r)[i]
+	}
+	return s
+}
+
+// check compares the gradient that backward accumulates into a prefilled
+// buffer of x's length with central differences of phi over x.
+func (e *fdEnv) check(name string, x graph.Buffer, phi func() float64, backward func(dx graph.Buffer)) {
+	e.t.Helper()
+	dx := e.buf(x.Len())
+	before := append([]float64(nil), e.b.Data(dx)...)
+	backward(dx)
+	xd := e.b.Data(x)
+	worst, wi, bad := 0.0, -1, 0
+	for i := range xd {
+		v := xd[i]
+		xd[i] = v + fdStep
+		fp := phi()
+		xd[i] = v - fdStep
+		fm := phi()
+		xd[i] = v
+		want := (fp - fm) / (2 * fdStep)
+		got := e.b.Data(dx)[i] - before[i]
+		err := math.Abs(got-want) / (1 + math.Abs(want))
+		if err > fdTol || math.IsNaN(got) {
+			bad++
+		}
+		if err > worst || math.IsNaN(err) {
+			worst, wi = err, i
+		}
+	}
+	if bad > 0 {
+		e.t.Errorf("%s: %d of %d gradients off; worst at %d: analytic %.10g, finite difference %.10g (err %.3g > %g)",
+			name, bad, len(xd), wi, e.b.Data(dx)[wi]-before[wi], e.fd(x, wi, phi), worst, fdTol)
+	}
+}
+
+func (e *fdEnv) fd(x graph.Buffer, i int, phi func() float64) float64 {
+	xd := e.b.Data(x)
+	v := xd[i]
+	xd[i] = v + fdStep
+	fp := phi()
+	xd[i] = v - fdStep
+	fm := phi()
+	xd[i] = v
+	return (fp - fm) / (2 * fdStep)
+}
+
+func TestGradConv2D(t *testing.T) {
+	type cfg struct {
+		n, cin, cout, h, w, kh, kw, stride, pad int
+		reflect                                 bool
+	}
+	for _, c := range []cfg{
+		{2, 2, 3, 5, 4, 3, 3, 1, 1, false},
+		{2, 2, 3, 5, 4, 3, 3, 1, 1, true},
+		{1, 2, 3, 5, 4, 3, 3, 2, 1, true},
+		{1, 2, 3, 5, 4, 3, 3, 2, 0, false},
+		{1, 3, 2, 5, 4, 1, 3, 1, 1, true},
+		{1, 2, 2, 5, 4, 2, 2, 2, 0, false},
+		{1, 2, 2, 5, 4, 5, 5, 1, 2, true},
+		{1, 2, 3, 1, 1, 3, 3, 1, 1, false},
+	} {
+		p := graph.Conv2DParams{N: c.n, CIn: c.cin, H: c.h, W: c.w, COut: c.cout, KH: c.kh, KW: c.kw,
+			Stride: c.stride, Pad: c.pad, Reflect: c.reflect}
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			e := newEnv(t)
+			x, w, bias := e.buf(p.XShape().Len()), e.buf(p.WShape().Len()), e.buf(p.COut)
+			y, r := e.buf(p.YShape().Len()), e.buf(p.YShape().Len())
+			phi := func() float64 { e.b.Conv2DForward(x, w, bias, y, p); return e.dot(r, y) }
+			e.check("dx", x, phi, func(dx graph.Buffer) { e.b.Conv2DBackwardData(r, w, dx, p) })
+			e.check("dw", w, phi, func(dw graph.Buffer) { e.b.Conv2DBackwardWeight(x, r, dw, p) })
+			e.check("db", bias, phi, func(db graph.Buffer) { e.b.Conv2DBackwardBias(r, db, p) })
+		})
+	}
+}
+
+func TestGradReLU(t *testing.T) {
+	e := newEnv(t)
+	x := e.bufFrom(40, func(int) float64 {
+		v := 0.1 + math.Abs(e.rng.NormFloat64())
+		if e.rng.IntN(2) == 0 {
+			v = -v
+		}
+		return v
+	})
+	y, r := e.buf(40), e.buf(40)
+	phi := func() float64 { e.b.ReLUForward(x, y); return e.dot(r, y) }
+	phi()
+	e.check("dx", x, phi, func(dx graph.Buffer) { e.b.ReLUBackward(y, r, dx) })
+}
+
+// windowed returns max-pool inputs whose window values differ by ≥ 0.01.
+func (e *fdEnv) windowed(n int) graph.Buffer {
+	perm := e.rng.Perm(n)
+	return e.bufFrom(n, func(i int) float64 { return float64(perm[i])*0.01 - float64(n)*0.005 })
+}
+
+func TestGradPool(t *testing.T) {
+	for _, s := range []graph.Shape{graph.NCHW(2, 3, 4, 6), graph.NCHW(1, 2, 5, 7), graph.NCHW(1, 1, 2, 3)} {
+		t.Run(s.String(), func(t *testing.T) {
+			e := newEnv(t)
+			n, m := s.Len(), graph.PoolShape(s).Len()
+			x, y, r := e.windowed(n), e.buf(m), e.buf(m)
+			maxPhi := func() float64 { e.b.MaxPool2x2Forward(x, y, s); return e.dot(r, y) }
+			e.check("max dx", x, maxPhi, func(dx graph.Buffer) { e.b.MaxPool2x2Backward(x, r, dx, s) })
+			avgPhi := func() float64 { e.b.AvgPool2x2Forward(x, y, s); return e.dot(r, y) }
+			e.check("avg dx", x, avgPhi, func(dx graph.Buffer) { e.b.AvgPool2x2Backward(r, dx, s) })
+		})
+	}
+}
+
+func TestGradGram(t *testing.T) {
+	for _, s := range []graph.Shape{graph.NCHW(2, 3, 3, 4), graph.NCHW(1, 1, 1, 1), graph.NCHW(1, 4, 1, 3)} {
+		t.Run(s.String(), func(t *testing.T) {
+			e := newEnv(t)
+			m := s.N * s.C * s.C
+			x, g, r := e.buf(s.Len()), e.buf(m), e.buf(m)
+			phi := func() float64 { e.b.GramForward(x, g, s); return e.dot(r, g) }
+			e.check("dx", x, phi, func(dx graph.Buffer) { e.b.GramBackward(x, r, dx, s) })
+		})
+	}
+}
+
+func TestGradMSE(t *testing.T) {
+	e := newEnv(t)
+	x, tg, loss, r := e.buf(24), e.buf(24), e.buf(1), e.buf(1)
+	phi := func() float64 { e.b.MSEForward(x, tg, loss); return e.dot(r, loss) }
+	e.check("dx", x, phi, func(dx graph.Buffer) { e.b.MSEBackward(x, tg, r, dx) })
+}
+
+func TestGradTV(t *testing.T) {
+	for _, s := range []graph.Shape{graph.NCHW(2, 2, 3, 4), graph.NCHW(1, 1, 1, 5), graph.NCHW(1, 2, 4, 1), graph.NCHW(1, 1, 1, 1)} {
+		t.Run(s.String(), func(t *testing.T) {
+			e := newEnv(t)
+			x, loss, r := e.buf(s.Len()), e.buf(1), e.buf(1)
+			phi := func() float64 { e.b.TVForward(x, loss, s); return e.dot(r, loss) }
+			e.check("dx", x, phi, func(dx graph.Buffer) { e.b.TVBackward(x, r, dx, s) })
+		})
+	}
+}
+
+func TestGradResize(t *testing.T) {
+	for _, p := range []graph.ResizeParams{
+		{N: 1, C: 2, InH: 3, InW: 4, OutH: 5, OutW: 7},
+		{N: 2, C: 1, InH: 6, InW: 5, OutH: 4, OutW: 2},
+		{N: 1, C: 1, InH: 3, InW: 3, OutH: 3, OutW: 3},
+		{N: 1, C: 1, InH: 1, InW: 1, OutH: 3, OutW: 2},
+		{N: 1, C: 1, InH: 4, InW: 2, OutH: 1, OutW: 9},
+	} {
+		t.Run(fmt.Sprintf("%+v", p), func(t *testing.T) {
+			e := newEnv(t)
+			x, y, r := e.buf(p.InShape().Len()), e.buf(p.OutShape().Len()), e.buf(p.OutShape().Len())
+			phi := func() float64 { e.b.BilinearResizeForward(x, y, p); return e.dot(r, y) }
+			e.check("dx", x, phi, func(dx graph.Buffer) { e.b.BilinearResizeBackward(r, dx, p) })
+		})
+	}
+}
+
+func TestGradChannelMeanStd(t *testing.T) {
+	for _, p := range []graph.StatsParams{
+		{N: 2, C: 3, H: 3, W: 4},
+		{N: 1, C: 2, H: 1, W: 5, Eps: 1e-3},
+		{N: 1, C: 1, H: 2, W: 2, Eps: 0.5},
+	} {
+		t.Run(fmt.Sprintf("%+v", p), func(t *testing.T) {
+			e := newEnv(t)
+			m := p.N * p.C
+			x, mean, std, rm, rs := e.buf(p.Shape().Len()), e.buf(m), e.buf(m), e.buf(m), e.buf(m)
+			phi := func() float64 {
+				e.b.ChannelMeanStdForward(x, mean, std, p)
+				return e.dot(rm, mean) + e.dot(rs, std)
+			}
+			phi()
+			e.check("dx", x, phi, func(dx graph.Buffer) { e.b.ChannelMeanStdBackward(x, mean, std, rm, rs, dx, p) })
+		})
+	}
+}
+
+// TestStdZero pins the gradient of a constant channel with Eps = 0: the
+// std term is 0 (torch gives NaN), the mean term remains.
+func TestStdZero(t *testing.T) {
+	e := newEnv(t)
+	p := graph.StatsParams{N: 1, C: 1, H: 2, W: 2}
+	x := e.bufFrom(4, func(int) float64 { return 3 })
+	mean, std, dm, ds := e.buf(1), e.buf(1), e.bufFrom(1, func(int) float64 { return 2 }), e.buf(1)
+	dx := e.bufFrom(4, func(int) float64 { return 0 })
+	e.b.ChannelMeanStdForward(x, mean, std, p)
+	e.b.ChannelMeanStdBackward(x, mean, std, dm, ds, dx, p)
+	if m, s := e.b.Data(mean)[0], e.b.Data(std)[0]; m != 3 || s != 0 {
+		t.Errorf("mean, std = %g, %g; want 3, 0", m, s)
+	}
+	for i, v := range e.b.Data(dx) {
+		if v != 0.5 {
+			t.Errorf("dx[%d] = %g, want 0.5", i, v)
+		}
+	}
+}

@@ -1,0 +1,178 @@
+package graphtest
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/vkstyle/vkstyle/graph"
+	"github.com/vkstyle/vkstyle/graph/cpu"
+)
+
+// Shapes is the table of awkward shapes every kernel is tested on:
+// channels 1, 3 and 13 (not a multiple of 4), sizes 1×1, 7×9 and 33×17
+// (odd, not square), and a batch of 2.
+var Shapes = []graph.Shape{
+	graph.NCHW(1, 1, 1, 1), graph.NCHW(1, 3, 1, 1), graph.NCHW(1, 13, 1, 1),
+	graph.NCHW(1, 1, 7, 9), graph.NCHW(1, 3, 7, 9), graph.NCHW(1, 13, 7, 9),
+	graph.NCHW(1, 1, 33, 17), graph.NCHW(1, 3, 33, 17), graph.NCHW(1, 13, 33, 17),
+	graph.NCHW(2, 3, 7, 9),
+}
+
+// ConvCases is the table of convolutions tested: 1, 3 and 13 channels in
+// and out, kernels 1×1, 3×3, 5×5, 1×3 and 2×2, strides 1 and 2, zero and
+// reflect padding, with and without bias.
+var ConvCases = []graph.Conv2DParams{
+	{N: 1, CIn: 1, H: 1, W: 1, COut: 1, KH: 1, KW: 1, Stride: 1},
+	{N: 1, CIn: 1, H: 1, W: 1, COut: 3, KH: 3, KW: 3, Stride: 1, Pad: 1},
+	{N: 1, CIn: 3, H: 7, W: 9, COut: 13, KH: 3, KW: 3, Stride: 1, Pad: 1},
+	{N: 1, CIn: 3, H: 7, W: 9, COut: 13, KH: 3, KW: 3, Stride: 1, Pad: 1, Reflect: true},
+	{N: 1, CIn: 13, H: 7, W: 9, COut: 3, KH: 3, KW: 3, Stride: 2, Pad: 1},
+	{N: 1, CIn: 13, H: 7, W: 9, COut: 3, KH: 3, KW: 3, Stride: 2, Pad: 1, Reflect: true},
+	{N: 1, CIn: 3, H: 7, W: 9, COut: 1, KH: 3, KW: 3, Stride: 1},
+	{N: 1, CIn: 1, H: 7, W: 9, COut: 13, KH: 1, KW: 1, Stride: 2},
+	{N: 1, CIn: 3, H: 7, W: 9, COut: 3, KH: 1, KW: 3, Stride: 1, Pad: 1, Reflect: true},
+	{N: 1, CIn: 3, H: 7, W: 9, COut: 3, KH: 2, KW: 2, Stride: 2},
+	{N: 2, CIn: 3, H: 7, W: 9, COut: 3, KH: 3, KW: 3, Stride: 1, Pad: 1, Reflect: true},
+	{N: 1, CIn: 3, H: 33, W: 17, COut: 3, KH: 3, KW: 3, Stride: 1, Pad: 1, Reflect: true},
+	{N: 1, CIn: 13, H: 33, W: 17, COut: 13, KH: 3, KW: 3, Stride: 2, Pad: 1},
+	{N: 1, CIn: 3, H: 33, W: 17, COut: 1, KH: 5, KW: 5, Stride: 2, Pad: 2, Reflect: true},
+}
+
+// ResizeCases is the table of bilinear resizes tested: up, down, by an
+// exact factor, to and from 1×1.
+var ResizeCases = []graph.ResizeParams{
+	{N: 1, C: 3, InH: 7, InW: 9, OutH: 33, OutW: 17},
+	{N: 1, C: 13, InH: 33, InW: 17, OutH: 7, OutW: 9},
+	{N: 1, C: 1, InH: 7, InW: 9, OutH: 14, OutW: 18},
+	{N: 1, C: 3, InH: 33, InW: 17, OutH: 16, OutW: 8},
+	{N: 1, C: 1, InH: 1, InW: 1, OutH: 7, OutW: 9},
+	{N: 2, C: 3, InH: 7, InW: 9, OutH: 1, OutW: 1},
+	{N: 1, C: 13, InH: 7, InW: 9, OutH: 7, OutW: 9},
+}
+
+// TestBackend compares every kernel of b with the reference backend on
+// the shape tables, checks the subgradients at kinks and runs a whole
+// forward and backward graph on both.
+func TestBackend(t *testing.T, b graph.Backend) {
+	ref := cpu.New()
+	for _, c := range kernelCases() {
+		compareCase(t, b, ref, c)
+	}
+	for _, c := range kinkCases() {
+		t.Run("kinks/"+c.name, func(t *testing.T) {
+			got := exec(t, b, c.kernelCase)
+			for i, w := range c.want {
+				Compare(t, c.outNames[i], got[i], w, TolExact)
+			}
+		})
+	}
+	t.Run("net", func(t *testing.T) { testNet(t, b, ref) })
+	if ref.Live() != 0 {
+		t.Errorf("reference backend leaked %d buffers", ref.Live())
+	}
+}
+
+func kernelCases() []kernelCase {
+	g := newGen(1)
+	var cs []kernelCase
+	add := func(c kernelCase) { cs = append(cs, c) }
+	for _, n := range []int{1, 189, 7293} {
+		x, y := g.randn(n), g.randn(n)
+		add(kernelCase{fmt.Sprintf("Fill/%d", n), TolExact, nil, [][]float32{y}, []string{"y"},
+			func(b graph.Backend, in, out []graph.Buffer) { b.Fill(out[0], -2.5) }})
+		add(kernelCase{fmt.Sprintf("Copy/%d", n), TolExact, [][]float32{x}, [][]float32{y}, []string{"y"},
+			func(b graph.Backend, in, out []graph.Buffer) { b.Copy(in[0], out[0]) }})
+		add(kernelCase{fmt.Sprintf("Axpy/%d", n), TolElementwise, [][]float32{x}, [][]float32{y}, []string{"y"},
+			func(b graph.Backend, in, out []graph.Buffer) { b.Axpy(in[0], out[0], 0.37) }})
+		add(kernelCase{fmt.Sprintf("Scale/%d", n), TolElementwise, nil, [][]float32{y}, []string{"y"},
+			func(b graph.Backend, in, out []graph.Buffer) { b.Scale(out[0], -1.7) }})
+	}
+	for _, s := range Shapes {
+		n, nc := s.Len(), s.N*s.C
+		add(kernelCase{"ReLU/" + s.String(), TolExact, [][]float32{g.randn(n), g.randn(n)}, [][]float32{g.randn(n), g.randn(n)},
+			[]string{"y", "dx"}, func(b graph.Backend, in, out []graph.Buffer) {
+				b.ReLUForward(in[0], out[0])
+				b.ReLUBackward(out[0], in[1], out[1])
+			}})
+		add(kernelCase{"Gram/" + s.String(), TolReduce, [][]float32{g.randn(n), g.randn(s.N * s.C * s.C)},
+			[][]float32{g.randn(s.N * s.C * s.C), g.randn(n)}, []string{"g", "dx"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.GramForward(in[0], out[0], s)
+				b.GramBackward(in[0], in[1], out[1], s)
+			}})
+		add(kernelCase{"MSE/" + s.String(), TolReduce, [][]float32{g.randn(n), g.randn(n), g.randn(1)},
+			[][]float32{g.randn(1), g.randn(n)}, []string{"loss", "dx"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.MSEForward(in[0], in[1], out[0])
+				b.MSEBackward(in[0], in[1], in[2], out[1])
+			}})
+		add(kernelCase{"TV/" + s.String(), TolReduce, [][]float32{g.randn(n), g.randn(1)},
+			[][]float32{g.randn(1), g.randn(n)}, []string{"loss", "dx"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.TVForward(in[0], out[0], s)
+				b.TVBackward(in[0], in[1], out[1], s)
+			}})
+		for _, eps := range []float32{0, 1e-5} {
+			p := graph.StatsParams{N: s.N, C: s.C, H: s.H, W: s.W, Eps: eps}
+			x := g.randn(n)
+			for i := range x {
+				x[i] = 2*x[i] + float32(i/(s.H*s.W)) // a different mean per channel
+			}
+			add(kernelCase{fmt.Sprintf("ChannelMeanStd/%v/eps=%g", s, eps), TolReduce,
+				[][]float32{x, g.randn(nc), g.randn(nc)}, [][]float32{g.randn(nc), g.randn(nc), g.randn(n)},
+				[]string{"mean", "std", "dx"}, func(b graph.Backend, in, out []graph.Buffer) {
+					b.ChannelMeanStdForward(in[0], out[0], out[1], p)
+					b.ChannelMeanStdBackward(in[0], out[0], out[1], in[1], in[2], out[2], p)
+				}})
+		}
+		if s.H < 2 || s.W < 2 {
+			continue
+		}
+		m := graph.PoolShape(s).Len()
+		add(kernelCase{"MaxPool2x2/" + s.String(), TolExact, [][]float32{g.randn(n), g.randn(m)},
+			[][]float32{g.randn(m), g.randn(n)}, []string{"y", "dx"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.MaxPool2x2Forward(in[0], out[0], s)
+				b.MaxPool2x2Backward(in[0], in[1], out[1], s)
+			}})
+		add(kernelCase{"AvgPool2x2/" + s.String(), TolElementwise, [][]float32{g.randn(n), g.randn(m)},
+			[][]float32{g.randn(m), g.randn(n)}, []string{"y", "dx"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.AvgPool2x2Forward(in[0], out[0], s)
+				b.AvgPool2x2Backward(in[1], out[1], s)
+			}})
+	}
+	for _, p := range ConvCases {
+		name := fmt.Sprintf("Conv2D/%d→%d/%dx%d/k%dx%d/s%d/p%d", p.CIn, p.COut, p.H, p.W, p.KH, p.KW, p.Stride, p.Pad)
+		if p.Reflect {
+			name += "reflect"
+		}
+		if p.N > 1 {
+			name += fmt.Sprintf("/n%d", p.N)
+		}
+		xn, wn, yn := p.XShape().Len(), p.WShape().Len(), p.YShape().Len()
+		x, w, bias, dy := g.randn(xn), g.normal(wn, 1/math.Sqrt(float64(p.CIn*p.KH*p.KW))), g.randn(p.COut), g.randn(yn)
+		add(kernelCase{name + "/forward", TolConv, [][]float32{x, w, bias}, [][]float32{g.randn(yn)}, []string{"y"},
+			func(b graph.Backend, in, out []graph.Buffer) { b.Conv2DForward(in[0], in[1], in[2], out[0], p) }})
+		add(kernelCase{name + "/forward-nobias", TolConv, [][]float32{x, w}, [][]float32{g.randn(yn)}, []string{"y"},
+			func(b graph.Backend, in, out []graph.Buffer) { b.Conv2DForward(in[0], in[1], nil, out[0], p) }})
+		add(kernelCase{name + "/backward", TolConv, [][]float32{x, w, dy},
+			[][]float32{g.randn(xn), g.randn(wn), g.randn(p.COut)}, []string{"dx", "dw", "db"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.Conv2DBackwardData(in[2], in[1], out[0], p)
+				b.Conv2DBackwardWeight(in[0], in[2], out[1], p)
+				b.Conv2DBackwardBias(in[2], out[2], p)
+			}})
+	}
+	for _, p := range ResizeCases {
+		xn, yn := p.InShape().Len(), p.OutShape().Len()
+		add(kernelCase{fmt.Sprintf("BilinearResize/%v→%v", p.InShape(), p.OutShape()), TolResize,
+			[][]float32{g.randn(xn), g.randn(yn)}, [][]float32{g.randn(yn), g.randn(xn)}, []string{"y", "dx"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.BilinearResizeForward(in[0], out[0], p)
+				b.BilinearResizeBackward(in[1], out[1], p)
+			}})
+	}
+	return cs
+}

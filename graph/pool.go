@@ -1,0 +1,45 @@
+package graph
+
+// PoolShape returns the output shape of a 2×2, stride-2 pooling of s:
+// N×C×⌊H/2⌋×⌊W/2⌋. It panics if H or W is below 2.
+func PoolShape(s Shape) Shape {
+	if s.H < 2 || s.W < 2 {
+		panicf("pool 2×2: input %v is smaller than 2×2", s)
+	}
+	return Shape{s.N, s.C, s.H / 2, s.W / 2}
+}
+
+// MaxPool2x2 returns the maximum of each 2×2 window of x with stride 2
+// (torch's max_pool2d(x, 2), floor mode). Its backward sends each
+// window's gradient to the first maximum in scan order, like torch.
+func (g *Graph) MaxPool2x2(x *Tensor) *Tensor {
+	g.begin("MaxPool2x2", x)
+	s := x.shape
+	y := g.output("maxpool", PoolShape(s), x)
+	g.emit("MaxPool2x2Forward", false, list(x), list(y), func(b Backend) { b.MaxPool2x2Forward(x.buf, y.buf, s) })
+	g.record(list(x), list(y), func(gout []*Tensor) {
+		gy, gx := gout[0], g.gradOf(x)
+		g.emit("MaxPool2x2Backward", true, list(x, gy), list(gx), func(b Backend) {
+			b.MaxPool2x2Backward(x.buf, gy.buf, gx.buf, s)
+		})
+	})
+	return y
+}
+
+// AvgPool2x2 returns the mean of each 2×2 window of x with stride 2
+// (torch's avg_pool2d(x, 2), floor mode). Gatys et al. (2015) report that
+// average pooling in place of max pooling gives slightly more appealing
+// results.
+func (g *Graph) AvgPool2x2(x *Tensor) *Tensor {
+	g.begin("AvgPool2x2", x)
+	s := x.shape
+	y := g.output("avgpool", PoolShape(s), x)
+	g.emit("AvgPool2x2Forward", false, list(x), list(y), func(b Backend) { b.AvgPool2x2Forward(x.buf, y.buf, s) })
+	g.record(list(x), list(y), func(gout []*Tensor) {
+		gy, gx := gout[0], g.gradOf(x)
+		g.emit("AvgPool2x2Backward", true, list(gy), list(gx), func(b Backend) {
+			b.AvgPool2x2Backward(gy.buf, gx.buf, s)
+		})
+	})
+	return y
+}
