@@ -30,6 +30,7 @@ type Batch struct {
 	label            string
 	labels           []string // per timed dispatch
 	queries          []vk.QueryPool
+	views            []vk.BufferView
 	temps            []*Buffer
 	bound            *Kernel // pipeline bound last
 	dispatches       int
@@ -115,10 +116,45 @@ func (b *Batch) checkBinding(k *Kernel, i int, x Binding) error {
 		return fmt.Errorf("gpu: %s binding %d: range [%d, %d) is outside buffer %q of %d bytes", k.spec.Name, i, x.Offset, x.Offset+x.Size, x.Buf.name, x.Buf.size)
 	case x.Size > b.dev.bindLimit:
 		return fmt.Errorf("gpu: %s binding %d: %s of buffer %q exceed the device's storage-buffer range of %s; split the work", k.spec.Name, i, Bytes(x.Size), x.Buf.name, Bytes(b.dev.bindLimit))
-	case x.Offset%b.dev.Info.StorageOffsetAlignment != 0:
+	}
+	if c := k.spec.texel(i); c > 0 {
+		info := &b.dev.Info
+		switch {
+		case x.Offset%max(info.TexelOffsetAlignment, 1) != 0:
+			return fmt.Errorf("gpu: %s binding %d: offset %d is not a multiple of minTexelBufferOffsetAlignment %d", k.spec.Name, i, x.Offset, info.TexelOffsetAlignment)
+		case x.Size%uint64(4*c) != 0:
+			return fmt.Errorf("gpu: %s binding %d: %d bytes are not whole texels of %d floats", k.spec.Name, i, x.Size, c)
+		case x.Size/uint64(4*c) > uint64(info.MaxTexelBufferElements):
+			return fmt.Errorf("gpu: %s binding %d: %d texels of buffer %q exceed the device's maxTexelBufferElements %d; split the work", k.spec.Name, i, x.Size/uint64(4*c), x.Buf.name, info.MaxTexelBufferElements)
+		}
+		return nil
+	}
+	if x.Offset%b.dev.Info.StorageOffsetAlignment != 0 {
 		return fmt.Errorf("gpu: %s binding %d: offset %d is not a multiple of minStorageBufferOffsetAlignment %d", k.spec.Name, i, x.Offset, b.dev.Info.StorageOffsetAlignment)
 	}
 	return nil
+}
+
+// view creates a uniform texel buffer view of x with c float32 components
+// per texel; the batch destroys it on Reset or Close.
+func (b *Batch) view(x Binding, c int) (vk.BufferView, error) {
+	format := vk.FormatR32Sfloat
+	if c == 4 {
+		format = vk.FormatR32g32b32a32Sfloat
+	}
+	info := vk.BufferViewCreateInfo{
+		SType:  vk.StructureTypeBufferViewCreateInfo,
+		Buffer: x.Buf.h,
+		Format: format,
+		Offset: vk.DeviceSize(x.Offset),
+		Range:  vk.DeviceSize(x.Size),
+	}
+	var v vk.BufferView
+	if err := check("vkCreateBufferView", vk.CreateBufferView(b.dev.h, &info, nil, &v)); err != nil {
+		return nil, err
+	}
+	b.views = append(b.views, v)
+	return v, nil
 }
 
 // hazard reports whether a dispatch with these bindings must wait for
@@ -188,17 +224,26 @@ func (b *Batch) Dispatch(k *Kernel, groups [3]uint32, push []byte, binds ...Bind
 		return err
 	}
 	infos := make([]vk.DescriptorBufferInfo, len(binds))
+	views := make([]vk.BufferView, len(binds))
 	writes := make([]vk.WriteDescriptorSet, len(binds))
 	for i, x := range binds {
-		infos[i] = vk.DescriptorBufferInfo{Buffer: x.Buf.h, Offset: vk.DeviceSize(x.Offset), Range: vk.DeviceSize(x.Size)}
 		writes[i] = vk.WriteDescriptorSet{
 			SType:           vk.StructureTypeWriteDescriptorSet,
 			DstSet:          set,
 			DstBinding:      uint32(i),
 			DescriptorCount: 1,
-			DescriptorType:  vk.DescriptorTypeStorageBuffer,
-			PBufferInfo:     infos[i : i+1],
 		}
+		if c := k.spec.texel(i); c > 0 {
+			if views[i], err = b.view(x, c); err != nil {
+				return err
+			}
+			writes[i].DescriptorType = vk.DescriptorTypeUniformTexelBuffer
+			writes[i].PTexelBufferView = views[i : i+1]
+			continue
+		}
+		infos[i] = vk.DescriptorBufferInfo{Buffer: x.Buf.h, Offset: vk.DeviceSize(x.Offset), Range: vk.DeviceSize(x.Size)}
+		writes[i].DescriptorType = vk.DescriptorTypeStorageBuffer
+		writes[i].PBufferInfo = infos[i : i+1]
 	}
 	vk.UpdateDescriptorSets(b.dev.h, uint32(len(writes)), writes, 0, nil)
 	b.order(binds, k.outputs())
@@ -289,11 +334,14 @@ func (b *Batch) Zero(dst Binding) error {
 func (b *Batch) descriptorSet(k *Kernel) (vk.DescriptorSet, error) {
 	need := uint32(k.spec.Bindings)
 	if len(b.pools) == 0 || b.setsLeft == 0 || b.descsLeft < need {
-		sizes := []vk.DescriptorPoolSize{{Type: vk.DescriptorTypeStorageBuffer, DescriptorCount: descsPerPool}}
+		sizes := []vk.DescriptorPoolSize{
+			{Type: vk.DescriptorTypeStorageBuffer, DescriptorCount: descsPerPool},
+			{Type: vk.DescriptorTypeUniformTexelBuffer, DescriptorCount: descsPerPool},
+		}
 		info := vk.DescriptorPoolCreateInfo{
 			SType:         vk.StructureTypeDescriptorPoolCreateInfo,
 			MaxSets:       setsPerPool,
-			PoolSizeCount: 1,
+			PoolSizeCount: 2,
 			PPoolSizes:    sizes,
 		}
 		var pool vk.DescriptorPool
@@ -430,6 +478,10 @@ func (b *Batch) release() {
 	for _, q := range b.queries {
 		vk.DestroyQueryPool(b.dev.h, q, nil)
 	}
+	for _, v := range b.views {
+		vk.DestroyBufferView(b.dev.h, v, nil)
+	}
+	b.views = nil
 	for _, t := range b.temps {
 		t.Close()
 	}

@@ -22,6 +22,18 @@ type KernelSpec struct {
 	PushSize  uint32
 	LocalSize uint32 // work-group size in x; 0 means 256 (or the device's maximum)
 	Spec      []uint32
+	// Texel gives, per binding, 0 for a storage buffer or the float32
+	// components (1 or 4) of a read-only uniform texel buffer (GLSL:
+	// uniform samplerBuffer, read with texelFetch). Nil: all storage.
+	// Texel buffers are how lavapipe reads memory fast (DESIGN.md §5).
+	Texel []int
+}
+
+func (s KernelSpec) texel(i int) int {
+	if i < len(s.Texel) {
+		return s.Texel[i]
+	}
+	return 0
 }
 
 // Kernel is a compute pipeline with its descriptor-set and pipeline layouts.
@@ -47,12 +59,22 @@ func (k *Kernel) outputs() int {
 	return k.spec.Outputs
 }
 
+func validTexel(t []int) bool {
+	for _, c := range t {
+		if c != 0 && c != 1 && c != 4 {
+			return false
+		}
+	}
+	return true
+}
+
 func (s KernelSpec) key() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s/%d", s.Name, s.LocalSize)
 	for _, v := range s.Spec {
 		fmt.Fprintf(&b, "/%d", v)
 	}
+	fmt.Fprintf(&b, "/t%v", s.Texel)
 	return b.String()
 }
 
@@ -78,6 +100,8 @@ func (d *Device) Kernel(spec KernelSpec) (*Kernel, error) {
 		return nil, fmt.Errorf("gpu: kernel %s: %d bytes of push constants exceed the device's %d", spec.Name, spec.PushSize, info.MaxPushConstants)
 	case uint32(spec.Bindings) > info.MaxStorageBuffers:
 		return nil, fmt.Errorf("gpu: kernel %s: %d storage buffers exceed the device's %d per stage", spec.Name, spec.Bindings, info.MaxStorageBuffers)
+	case !validTexel(spec.Texel):
+		return nil, fmt.Errorf("gpu: kernel %s: texel bindings take 1 or 4 components, got %v", spec.Name, spec.Texel)
 	case spec.LocalSize > info.MaxWorkGroupSize[0] || spec.LocalSize > info.MaxWorkGroupInvocations:
 		return nil, fmt.Errorf("gpu: kernel %s: work-group size %d exceeds the device's %d", spec.Name, spec.LocalSize, info.MaxWorkGroupSize[0])
 	}
@@ -111,9 +135,13 @@ func (k *Kernel) build() error {
 	k.module = module
 	binds := make([]vk.DescriptorSetLayoutBinding, k.spec.Bindings)
 	for i := range binds {
+		typ := vk.DescriptorTypeStorageBuffer
+		if k.spec.texel(i) > 0 {
+			typ = vk.DescriptorTypeUniformTexelBuffer
+		}
 		binds[i] = vk.DescriptorSetLayoutBinding{
 			Binding:         uint32(i),
-			DescriptorType:  vk.DescriptorTypeStorageBuffer,
+			DescriptorType:  typ,
 			DescriptorCount: 1,
 			StageFlags:      vk.ShaderStageFlags(vk.ShaderStageComputeBit),
 		}

@@ -94,6 +94,7 @@ type DeviceInfo struct {
 	MaxStorageBuffers       uint32 // per stage
 	MaxTexelBufferElements  uint32
 	StorageOffsetAlignment  uint64 // minStorageBufferOffsetAlignment
+	TexelOffsetAlignment    uint64 // minTexelBufferOffsetAlignment
 	TimestampPeriod         float32
 	TimestampBits           uint32 // valid bits on the compute queue; 0: no timestamps
 	ComputeFamily           int    // queue family used; -1 when none has compute
@@ -153,6 +154,7 @@ func queryDevice(in *instance, pd vk.PhysicalDevice, index int) DeviceInfo {
 		MaxStorageBuffers:       uint32(e.max_per_stage_storage_buffers),
 		MaxTexelBufferElements:  uint32(e.max_texel_buffer_elements),
 		StorageOffsetAlignment:  uint64(e.min_storage_buffer_offset_alignment),
+		TexelOffsetAlignment:    uint64(e.min_texel_buffer_offset_alignment),
 		TimestampPeriod:         float32(e.timestamp_period),
 		TimestampBits:           uint32(e.compute_timestamp_bits),
 		ComputeFamily:           int(e.compute_family),

@@ -60,6 +60,7 @@ void vkstyle_query_ext(VkInstance inst, VkPhysicalDevice pd, uint32_t api, int h
 	out->max_per_stage_storage_buffers = l->maxPerStageDescriptorStorageBuffers;
 	out->max_texel_buffer_elements = l->maxTexelBufferElements;
 	out->min_storage_buffer_offset_alignment = l->minStorageBufferOffsetAlignment;
+	out->min_texel_buffer_offset_alignment = l->minTexelBufferOffsetAlignment;
 	out->non_coherent_atom_size = l->nonCoherentAtomSize;
 	out->timestamp_period = l->timestampPeriod;
 	out->max_memory_allocation_size = 1ull << 30; // the Vulkan 1.0 guarantee; maintenance3 refines it

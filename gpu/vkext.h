@@ -30,6 +30,7 @@ typedef struct {
 	uint32_t max_per_stage_storage_buffers;
 	uint32_t max_texel_buffer_elements;
 	uint64_t min_storage_buffer_offset_alignment;
+	uint64_t min_texel_buffer_offset_alignment;
 	uint64_t non_coherent_atom_size;
 	float timestamp_period;
 	uint32_t memory_type_count;

@@ -1,0 +1,75 @@
+package gpu
+
+import "errors"
+
+// Stream is an ordered queue of GPU work shared by everything that records
+// into one submission: the graph backend's forward and backward kernels and
+// the optimiser's vector work. Callers record into Batch(); Sync submits
+// what is pending, waits, and starts a fresh batch. The first recording
+// error is kept and returned by Sync, so APIs that cannot return errors
+// (graph.Kernels) can still report them.
+type Stream struct {
+	dev   *Device
+	batch *Batch
+	err   error
+	syncs int
+}
+
+// NewStream creates a stream on dev.
+func (d *Device) NewStream() (*Stream, error) {
+	b, err := d.NewBatch()
+	if err != nil {
+		return nil, err
+	}
+	return &Stream{dev: d, batch: b}, nil
+}
+
+// Device is the stream's device.
+func (s *Stream) Device() *Device { return s.dev }
+
+// Batch is the batch to record into. It is valid until the next Sync.
+func (s *Stream) Batch() *Batch { return s.batch }
+
+// Fail records err (the first one wins) for the next Sync to return.
+func (s *Stream) Fail(err error) {
+	if err != nil && s.err == nil {
+		s.err = err
+	}
+}
+
+// Err is the first recording error since the last Sync.
+func (s *Stream) Err() error { return s.err }
+
+// Syncs counts the submissions so far: a cost to watch in loops.
+func (s *Stream) Syncs() int { return s.syncs }
+
+// Sync submits the pending work and waits for it. After an error the
+// pending work is discarded, the error returned once, and the stream is
+// usable again.
+func (s *Stream) Sync() error {
+	if s.batch == nil {
+		return errors.New("gpu: stream is closed")
+	}
+	err := s.err
+	if err == nil {
+		if s.batch.Dispatches() > 0 || s.batch.recording {
+			s.syncs++
+			err = s.batch.Submit()
+		}
+	}
+	s.err = nil
+	if rerr := s.batch.Reset(); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// Close discards pending work and frees the stream. Safe to call twice.
+func (s *Stream) Close() error {
+	if s.batch == nil {
+		return nil
+	}
+	err := s.batch.Close()
+	s.batch = nil
+	return err
+}
