@@ -114,8 +114,6 @@ func (b *Batch) checkBinding(k *Kernel, i int, x Binding) error {
 		return fmt.Errorf("gpu: %s binding %d (%q): empty range", k.spec.Name, i, x.Buf.name)
 	case x.Offset+x.Size > x.Buf.size || x.Offset+x.Size < x.Offset:
 		return fmt.Errorf("gpu: %s binding %d: range [%d, %d) is outside buffer %q of %d bytes", k.spec.Name, i, x.Offset, x.Offset+x.Size, x.Buf.name, x.Buf.size)
-	case x.Size > b.dev.bindLimit:
-		return fmt.Errorf("gpu: %s binding %d: %s of buffer %q exceed the device's storage-buffer range of %s; split the work", k.spec.Name, i, Bytes(x.Size), x.Buf.name, Bytes(b.dev.bindLimit))
 	}
 	if c := k.spec.texel(i); c > 0 {
 		info := &b.dev.Info
@@ -128,6 +126,9 @@ func (b *Batch) checkBinding(k *Kernel, i int, x Binding) error {
 			return fmt.Errorf("gpu: %s binding %d: %d texels of buffer %q exceed the device's maxTexelBufferElements %d; split the work", k.spec.Name, i, x.Size/uint64(4*c), x.Buf.name, info.MaxTexelBufferElements)
 		}
 		return nil
+	}
+	if x.Size > b.dev.bindLimit {
+		return fmt.Errorf("gpu: %s binding %d: %s of buffer %q exceed the device's storage-buffer range of %s; split the work", k.spec.Name, i, Bytes(x.Size), x.Buf.name, Bytes(b.dev.bindLimit))
 	}
 	if x.Offset%b.dev.Info.StorageOffsetAlignment != 0 {
 		return fmt.Errorf("gpu: %s binding %d: offset %d is not a multiple of minStorageBufferOffsetAlignment %d", k.spec.Name, i, x.Offset, b.dev.Info.StorageOffsetAlignment)

@@ -1,0 +1,24 @@
+#version 450
+// conv2d_bwd_bias: db[co] += Σ over images and output pixels of
+// dy[n,co,oy,ox], one invocation per channel, summed in a fixed order.
+#extension GL_GOOGLE_include_directive : require
+#include "conv.glsl"
+
+layout(binding = 0) uniform samplerBuffer dy; // N×COut×OH×OW
+layout(std430, binding = 1) buffer Out { float db[]; };
+
+void main() {
+	uint co = flat_index();
+	if (co >= p.COut) {
+		return;
+	}
+	uint P = p.OH * p.OW;
+	float acc = 0.0;
+	for (uint n = 0; n < p.N; n++) {
+		int base = int((n * p.COut + co) * P);
+		for (uint i = 0; i < P; i++) {
+			acc += texelFetch(dy, base + int(i)).r;
+		}
+	}
+	db[co] += acc;
+}

@@ -1,0 +1,93 @@
+#version 450
+// conv2d_fwd: y = conv(x, w) + bias, a cross-correlation like torch's
+// conv2d (graph.Conv2DParams). Each invocation computes CO_T output
+// channels × PX_T consecutive output pixels in registers; the invocations
+// of a work group share their channels, so weight reads are uniform across
+// the group and input reads are consecutive along a row.
+// With FLAG_TRANSPOSED|FLAG_ACCUMULATE it computes the data gradient of a
+// stride-1, zero-padded convolution: dx += conv(dy, flip(wᵀ)) with padding
+// K−1−P, where w is the forward weight (COut×CIn×KH×KW; here p.CIn is the
+// forward's COut and p.COut its CIn).
+// Grid: x over pixel blocks of image p.n, y over blocks of the channels
+// [c_base, c_base+c_count); the output binding starts y_off elements before
+// channel c_base of image n, so large outputs are written in several
+// dispatches.
+#extension GL_GOOGLE_include_directive : require
+#include "conv.glsl"
+
+#define CO_T 16
+#define PX_T 4
+
+layout(binding = 0) uniform samplerBuffer x;    // N×CIn×H×W
+layout(binding = 1) uniform samplerBuffer w;    // COut×CIn×KH×KW (transposed: CIn×COut×KH×KW)
+layout(binding = 2) uniform samplerBuffer bias; // COut (any buffer when no bias)
+layout(std430, binding = 3) buffer Out { float y[]; };
+
+void main() {
+	uint P = p.OH * p.OW;
+	uint px0 = gl_GlobalInvocationID.x * PX_T;
+	uint co0 = p.c_base + gl_WorkGroupID.y * CO_T;
+	uint co_end = p.c_base + p.c_count;
+	uint n = p.n;
+	if (px0 >= P) {
+		return;
+	}
+	int iy0[PX_T], ix0[PX_T];
+	for (uint j = 0; j < PX_T; j++) {
+		uint px = min(px0 + j, P - 1); // tail pixels repeat the last one, never stored
+		iy0[j] = int((px / p.OW) * p.stride) - int(p.pad);
+		ix0[j] = int((px % p.OW) * p.stride) - int(p.pad);
+	}
+	float acc[CO_T][PX_T];
+	for (uint c = 0; c < CO_T; c++) {
+		for (uint j = 0; j < PX_T; j++) {
+			acc[c][j] = 0.0;
+		}
+	}
+	uint K = p.KH * p.KW;
+	bool transposed = (p.flags & FLAG_TRANSPOSED) != 0u;
+	uint cstride = transposed ? K : p.CIn * K;  // between output channels
+	uint istride = transposed ? p.COut * K : K; // between input channels
+	int H = int(p.H), W = int(p.W);
+	for (uint ci = 0; ci < p.CIn; ci++) {
+		int xbase = int((n * p.CIn + ci) * p.H * p.W);
+		int wbase = int(ci * istride);
+		for (uint ky = 0; ky < p.KH; ky++) {
+			int rows[PX_T];
+			for (uint j = 0; j < PX_T; j++) {
+				rows[j] = pad_index(iy0[j] + int(ky), H);
+			}
+			for (uint kx = 0; kx < p.KW; kx++) {
+				float xv[PX_T];
+				for (uint j = 0; j < PX_T; j++) {
+					int col = pad_index(ix0[j] + int(kx), W);
+					xv[j] = (rows[j] < 0 || col < 0) ? 0.0 : texelFetch(x, xbase + rows[j] * W + col).r;
+				}
+				uint k = ky * p.KW + kx;
+				int widx = wbase + int(transposed ? K - 1u - k : k);
+				for (uint c = 0; c < CO_T; c++) {
+					uint co = min(co0 + c, co_end - 1); // tail channels repeat, never stored
+					float wv = texelFetch(w, int(co * cstride) + widx).r;
+					for (uint j = 0; j < PX_T; j++) {
+						acc[c][j] = fma(wv, xv[j], acc[c][j]);
+					}
+				}
+			}
+		}
+	}
+	for (uint c = 0; c < CO_T; c++) {
+		uint co = co0 + c;
+		if (co >= co_end) {
+			break;
+		}
+		float b = (p.flags & FLAG_BIAS) != 0u ? texelFetch(bias, int(co)).r : 0.0;
+		bool accumulate = (p.flags & FLAG_ACCUMULATE) != 0u;
+		uint ybase = p.y_off + (co - p.c_base) * P;
+		for (uint j = 0; j < PX_T; j++) {
+			if (px0 + j < P) {
+				uint i = ybase + px0 + j;
+				y[i] = acc[c][j] + (accumulate ? y[i] : b);
+			}
+		}
+	}
+}
