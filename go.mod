@@ -3,6 +3,7 @@ module github.com/vkstyle/vkstyle
 go 1.26.8
 
 require (
+	github.com/disintegration/imaging v1.6.2 // indirect
 	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
 	github.com/nlpodyssey/gopickle v0.3.0 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
