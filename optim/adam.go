@@ -95,6 +95,21 @@ func (a *Adam) SetLR(lr float64) { a.cfg.LR = lr }
 // Steps returns the number of updates made so far.
 func (a *Adam) Steps() int { return a.step }
 
+// Moments returns the first and second moment vectors m and v, which the
+// optimiser owns. A coarse-to-fine run carries them to the next scale
+// (read, resized, written into the next optimiser's with SetSteps), as
+// crowsonkb's style-transfer-pytorch does.
+func (a *Adam) Moments() (m, v Vector) { return a.m, a.v }
+
+// SetSteps sets the number of completed updates, which the bias correction
+// uses, when moments are carried over from another optimiser.
+func (a *Adam) SetSteps(n int) {
+	if n < 0 {
+		panic("optim: Adam.SetSteps: negative step count")
+	}
+	a.step = n
+}
+
 // Step evaluates f at x and makes one Adam update of x, like torch's
 // optimizer.step(closure). It returns the loss at x before the update.
 //

@@ -1,0 +1,37 @@
+package stylize
+
+import (
+	"github.com/vkstyle/vkstyle/graph"
+	"github.com/vkstyle/vkstyle/optim"
+)
+
+// Engine is where a stylisation runs: a graph backend and an optimiser
+// Space over the same memory, so the optimiser updates the image tensor
+// in place and reads the gradient the graph wrote. NewGPU makes the
+// Vulkan one; NewCPU the plain-Go reference.
+type Engine interface {
+	Backend() graph.Backend
+	Space() optim.Space
+	// Vector views a graph buffer as a Space vector (no copy).
+	Vector(b graph.Buffer) optim.Vector
+	// Budget is the memory a run may plan for, in bytes; 0 when unknown.
+	Budget() int64
+	// Name describes the device for messages.
+	Name() string
+}
+
+// Model is a feature network: VGG19, VGG16, or the embedded random-filter
+// network.
+type Model interface {
+	// Name is the model's name (vgg19, vgg16, embedded).
+	Name() string
+	// Layers lists the layer names in network order.
+	Layers() []string
+	// Preprocess converts an image to the network's input space (3×H×W).
+	Preprocess(im *Image) []float32
+	// Deprocess converts a network input back to an image (not clamped).
+	Deprocess(x []float32, w, h int) *Image
+	// Features adds the network to g on x (1×3×H×W) up to the deepest of
+	// layers and returns their outputs by name; its weights live on b.
+	Features(g *graph.Graph, b graph.Backend, x *graph.Tensor, layers []string) (map[string]*graph.Tensor, error)
+}

@@ -1,0 +1,97 @@
+package stylize
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/vkstyle/vkstyle/graph"
+)
+
+// objective is the graph of one scale: the image variable, its loss terms
+// and their weighted sum, after Gatys et al. 2015:
+//
+//	L = wc·Σ_l c_l·MSE(F_l(x), F_l(content))
+//	  + ws·Σ_l s_l·MSE(G_l(x), Σ_k b_k·G_l(style_k))
+//	  + wtv·TV(x)/2
+//
+// MSE is the mean over elements (torch's mse_loss), G_l = F_l·F_lᵀ/(C·H·W)
+// and TV the sum of squared differences of neighbouring pixels (graph.TV),
+// halved so that TV weights mean what they mean in neural-style, whose
+// total-variation gradient is that of ½·Σ(Δx² + Δy²).
+type objective struct {
+	g       *graph.Graph
+	x       *graph.Tensor   // the image, a Variable
+	total   *graph.Tensor   // the loss
+	content []*graph.Tensor // per content layer, unweighted
+	style   []*graph.Tensor // per style layer, unweighted
+	tv      *graph.Tensor
+	targets []*graph.Tensor // constants to bind: content features, then Grams
+}
+
+// layerSet returns the distinct layer names of o in network order.
+func layerSet(o Options) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, ls := range [][]Layer{o.ContentLayers, o.StyleLayers} {
+		for _, l := range ls {
+			if !seen[l.Name] {
+				seen[l.Name] = true
+				out = append(out, l.Name)
+			}
+		}
+	}
+	return out
+}
+
+// buildObjective records the loss of o on an h×w image.
+func buildObjective(m Model, b graph.Backend, o Options, h, w int) (*objective, error) {
+	g := graph.New()
+	ob := &objective{g: g, x: g.Variable("image", graph.NCHW(1, 3, h, w))}
+	feats, err := m.Features(g, b, ob.x, layerSet(o))
+	if err != nil {
+		return nil, err
+	}
+	var terms []*graph.Tensor
+	var weights []float32
+	for _, l := range o.ContentLayers {
+		f := feats[l.Name]
+		t := g.Constant("content target "+l.Name, f.Shape())
+		loss := g.MSE(f, t).SetName("content loss " + l.Name)
+		ob.targets = append(ob.targets, t)
+		ob.content = append(ob.content, loss)
+		terms, weights = append(terms, loss), append(weights, float32(o.ContentWeight*l.Weight))
+	}
+	for _, l := range o.StyleLayers {
+		gram := g.Gram(feats[l.Name])
+		t := g.Constant("style target "+l.Name, gram.Shape())
+		loss := g.MSE(gram, t).SetName("style loss " + l.Name)
+		ob.targets = append(ob.targets, t)
+		ob.style = append(ob.style, loss)
+		terms, weights = append(terms, loss), append(weights, float32(o.StyleWeight*l.Weight))
+	}
+	ob.tv = g.TV(ob.x).SetName("tv loss")
+	terms, weights = append(terms, ob.tv), append(weights, float32(o.TVWeight/2))
+	ob.total = g.WeightedSum(terms, weights).SetName("loss")
+	g.Keep(append(append(append([]*graph.Tensor{}, ob.content...), ob.style...), ob.tv)...)
+	g.Backward(ob.total)
+	return ob, nil
+}
+
+// planBytes is the memory the objective needs on the device: the planned
+// buffers plus the leaves (image, targets, weights).
+func (ob *objective) planBytes() int64 {
+	p := ob.g.Plan()
+	return p.PeakBytes + p.LeafBytes
+}
+
+// checkFits refuses a plan larger than the engine's budget, naming a size
+// that fits (memory grows with the square of the side).
+func checkFits(eng Engine, need int64, side int) error {
+	budget := eng.Budget()
+	if budget <= 0 || need <= budget {
+		return nil
+	}
+	fit := int(float64(side) * math.Sqrt(float64(budget)/float64(need)) * 0.95)
+	return fmt.Errorf("a %d-pixel image needs about %s on %s, which has %s: use -size %d or less, or fewer or shallower layers",
+		side, graph.FormatBytes(need), eng.Name(), graph.FormatBytes(budget), fit/16*16)
+}

@@ -1,0 +1,230 @@
+package stylize
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Options configure a stylisation. The zero value of a field means its
+// default; Defaults returns them all, following jcjohnson/neural-style.
+type Options struct {
+	// Size is the longer side of the result in pixels. If 0, it is 512.
+	Size int
+	// StyleScale scales the style images relative to Size. If 0, it is 1.
+	StyleScale float64
+	// StyleBlend weights the style images (normalised to sum 1). If nil,
+	// they are weighted equally.
+	StyleBlend []float64
+
+	// ContentWeight, StyleWeight and TVWeight weigh the three terms of the
+	// loss (Gatys et al. 2015, eq. 7, plus total variation). Defaults 5,
+	// 100 and 1e-3. Zero is a valid weight: set NoDefaults to keep zeros.
+	ContentWeight, StyleWeight, TVWeight float64
+	// NoDefaults keeps zero weights as given instead of defaulting them.
+	NoDefaults bool
+
+	// ContentLayers and StyleLayers name the layers whose features are
+	// matched, each with a weight. Defaults: relu4_2; relu1_1, relu2_1,
+	// relu3_1, relu4_1, relu5_1, all weighted 1.
+	ContentLayers, StyleLayers []Layer
+
+	// Init is "random" (Gaussian noise × 0.001 in the network's input space,
+	// as neural-style), "content", "gray", or an image path. Default
+	// "random".
+	Init string
+	// Optimizer is "lbfgs" or "adam". Default "lbfgs".
+	Optimizer string
+	// LearningRate of Adam (default 10, neural-style's) or L-BFGS (default 1).
+	LearningRate float64
+	// History is the number of L-BFGS correction pairs. If 0, it is 100.
+	History int
+	// Iterations is the number of optimiser iterations (at the last scale
+	// when multi-scale). If 0, it is 1000.
+	Iterations int
+	// Seed makes the random init reproducible: the same seed on the same
+	// device gives the same output bits.
+	Seed uint64
+
+	// OriginalColors keeps the content's colours: the result's luminance
+	// with the content's chroma (YCbCr).
+	OriginalColors bool
+	// MatchColors transforms each style image's colours to the content's
+	// mean and covariance before the run (Gatys et al. 2016).
+	MatchColors bool
+
+	// Scales is the number of scales of a coarse-to-fine run (see
+	// Schedule). If 0, it is 1: a single scale, like neural-style. Auto
+	// chooses the number of scales from Size.
+	Scales int
+	Auto   bool
+
+	// PrintEvery and SaveEvery report progress and save numbered
+	// intermediate images every so many iterations; 0 never.
+	PrintEvery, SaveEvery int
+}
+
+// Layer is a named network layer with a weight.
+type Layer struct {
+	Name   string
+	Weight float64
+}
+
+// Defaults returns o with every unset field given its default.
+func (o Options) Defaults() Options {
+	if o.Size == 0 {
+		o.Size = 512
+	}
+	if o.StyleScale == 0 {
+		o.StyleScale = 1
+	}
+	if !o.NoDefaults {
+		if o.ContentWeight == 0 {
+			o.ContentWeight = 5
+		}
+		if o.StyleWeight == 0 {
+			o.StyleWeight = 100
+		}
+		if o.TVWeight == 0 {
+			o.TVWeight = 1e-3
+		}
+	}
+	if o.ContentLayers == nil {
+		o.ContentLayers = []Layer{{"relu4_2", 1}}
+	}
+	if o.StyleLayers == nil {
+		for _, l := range []string{"relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"} {
+			o.StyleLayers = append(o.StyleLayers, Layer{l, 1})
+		}
+	}
+	if o.Init == "" {
+		o.Init = "random"
+	}
+	if o.Optimizer == "" {
+		o.Optimizer = "lbfgs"
+	}
+	if o.LearningRate == 0 {
+		o.LearningRate = 1
+		if o.Optimizer == "adam" {
+			o.LearningRate = 10
+		}
+	}
+	if o.History == 0 {
+		o.History = 100
+	}
+	if o.Iterations == 0 {
+		o.Iterations = 1000
+	}
+	if o.Scales == 0 {
+		o.Scales = 1
+	}
+	return o
+}
+
+// Validate checks o (after Defaults) against the styles given and the
+// model's layer names; errors say which option is wrong and why.
+func (o Options) Validate(styles int, layers []string) error {
+	bad := func(name string, v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) || v < 0 }
+	known := map[string]bool{}
+	for _, l := range layers {
+		known[l] = true
+	}
+	switch {
+	case o.Size < 16 || o.Size > 1<<15:
+		return fmt.Errorf("size %d: give a longer side between 16 and 32768 pixels", o.Size)
+	case bad("style scale", o.StyleScale) || o.StyleScale == 0:
+		return fmt.Errorf("style scale %v: give a positive number", o.StyleScale)
+	case bad("", o.ContentWeight):
+		return fmt.Errorf("content weight %v: give a finite number ≥ 0", o.ContentWeight)
+	case bad("", o.StyleWeight):
+		return fmt.Errorf("style weight %v: give a finite number ≥ 0", o.StyleWeight)
+	case bad("", o.TVWeight):
+		return fmt.Errorf("TV weight %v: give a finite number ≥ 0", o.TVWeight)
+	case styles == 0:
+		return fmt.Errorf("no style image: give at least one")
+	case o.StyleBlend != nil && len(o.StyleBlend) != styles:
+		return fmt.Errorf("%d style blend weights for %d style images: give one weight per style", len(o.StyleBlend), styles)
+	case o.Optimizer != "lbfgs" && o.Optimizer != "adam":
+		return fmt.Errorf("optimizer %q: use lbfgs or adam", o.Optimizer)
+	case bad("", o.LearningRate) || o.LearningRate == 0:
+		return fmt.Errorf("learning rate %v: give a positive number", o.LearningRate)
+	case o.History < 1:
+		return fmt.Errorf("history %d: give at least 1 correction pair", o.History)
+	case o.Iterations < 1:
+		return fmt.Errorf("iterations %d: give at least 1", o.Iterations)
+	case o.Scales < 0 || o.Scales > 12:
+		return fmt.Errorf("scales %d: give 1 to 12 (or automatic)", o.Scales)
+	case o.PrintEvery < 0 || o.SaveEvery < 0:
+		return fmt.Errorf("print/save every: give 0 (never) or a positive count")
+	}
+	if o.StyleBlend != nil {
+		sum := 0.0
+		for _, w := range o.StyleBlend {
+			if bad("", w) {
+				return fmt.Errorf("style blend weight %v: give finite numbers ≥ 0", w)
+			}
+			sum += w
+		}
+		if sum == 0 {
+			return fmt.Errorf("style blend weights sum to 0: give at least one positive weight")
+		}
+	}
+	for _, set := range []struct {
+		what   string
+		layers []Layer
+	}{{"content", o.ContentLayers}, {"style", o.StyleLayers}} {
+		for _, l := range set.layers {
+			if !known[l.Name] {
+				return fmt.Errorf("%s layer %q is not a layer of this model: use one of %s", set.what, l.Name, strings.Join(layers, ", "))
+			}
+			if bad("", l.Weight) {
+				return fmt.Errorf("%s layer %s weight %v: give a finite number ≥ 0", set.what, l.Name, l.Weight)
+			}
+		}
+	}
+	return nil
+}
+
+// ParseLayers parses "relu4_2" or "relu1_1:0.5,relu2_1:2" (weight 1 when
+// omitted).
+func ParseLayers(s string) ([]Layer, error) {
+	var out []Layer
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, weight, found := strings.Cut(part, ":")
+		l := Layer{Name: strings.TrimSpace(name), Weight: 1}
+		if found {
+			w, err := strconv.ParseFloat(strings.TrimSpace(weight), 64)
+			if err != nil {
+				return nil, fmt.Errorf("layer %q: weight %q is not a number", name, weight)
+			}
+			l.Weight = w
+		}
+		out = append(out, l)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no layers in %q", s)
+	}
+	return out, nil
+}
+
+// blend returns the style blend weights normalised to sum 1.
+func (o Options) blend(styles int) []float64 {
+	w := make([]float64, styles)
+	sum := 0.0
+	for i := range w {
+		w[i] = 1
+		if o.StyleBlend != nil {
+			w[i] = o.StyleBlend[i]
+		}
+		sum += w[i]
+	}
+	for i := range w {
+		w[i] /= sum
+	}
+	return w
+}

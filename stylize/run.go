@@ -1,0 +1,307 @@
+package stylize
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/vkstyle/vkstyle/graph"
+	"github.com/vkstyle/vkstyle/optim"
+)
+
+// Progress is what a run reports: after every iteration (Terms only when
+// the iteration is a multiple of Options.PrintEvery, or the last), and
+// when it saves an image.
+type Progress struct {
+	Scale, Scales int // 1-based index of the current scale, and their count
+	Side          int // the current scale's longer side
+	Iteration     int // iterations done at this scale
+	Iterations    int // iterations planned at this scale
+	Done, Total   int // iterations done and planned over all scales
+	Loss          float64
+	Terms         *Terms // the loss terms, weighted; nil when not read back
+	Elapsed       time.Duration
+	Saved         string // the path written, for a save report
+}
+
+// Terms are the weighted loss terms of one evaluation.
+type Terms struct {
+	Content, Style, TV float64
+}
+
+// Request is one stylisation: the images and what to do with them.
+type Request struct {
+	Content *Image
+	Styles  []*Image
+	Init    *Image // with Options.Init naming a file: the loaded image
+	Options Options
+	// Progress, if not nil, receives reports; an error from it stops the
+	// run (with the current image returned).
+	Progress func(Progress) error
+	// Save, if not nil, is called every Options.SaveEvery iterations with
+	// the iteration number over all scales and the current image, and
+	// returns the path it wrote (reported in Progress.Saved).
+	Save func(iteration int, im *Image) (string, error)
+}
+
+// ErrStopped is returned (wrapped) when the context was cancelled: the
+// image returned with it is the current iterate.
+var ErrStopped = errors.New("stylize: stopped")
+
+// Run stylises r.Content with r.Styles on eng using network m. It returns
+// the result (with the content's colours when OriginalColors). When it
+// stops early (cancelled context, a NaN, a progress error) it returns the
+// last good image with the error.
+func Run(ctx context.Context, eng Engine, m Model, r Request) (*Image, error) {
+	o := r.Options.Defaults()
+	if err := o.Validate(len(r.Styles), m.Layers()); err != nil {
+		return nil, err
+	}
+	if r.Content == nil {
+		return nil, errors.New("stylize: no content image")
+	}
+	sched := Schedule(o)
+	total := 0
+	for _, s := range sched {
+		total += s.Iterations
+	}
+	st := &state{eng: eng, m: m, r: r, o: o, sched: sched, total: total, start: time.Now()}
+	var prev *Image
+	for i, sc := range sched {
+		im, err := st.runScale(ctx, i, sc, prev)
+		if im != nil {
+			prev = im
+		}
+		if err != nil {
+			return st.finish(prev), err
+		}
+	}
+	return st.finish(prev), nil
+}
+
+// state is one run in progress.
+type state struct {
+	eng   Engine
+	m     Model
+	r     Request
+	o     Options
+	sched []Scale
+	total int
+	done  int
+	start time.Time
+	adam  *adamCarry
+	// lastHW is the height and width of the scale being optimised.
+	lastHW [2]int
+}
+
+func (st *state) finish(im *Image) *Image {
+	if im == nil || !st.o.OriginalColors {
+		return im
+	}
+	content := st.r.Content.Resize(im.W, im.H)
+	return KeepColours(im, content)
+}
+
+// runScale optimises at one scale, starting from prev (the previous
+// scale's result) when given.
+func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (*Image, error) {
+	o, eng, m := st.o, st.eng, st.m
+	b := eng.Backend()
+	w, h := FitSide(st.r.Content.W, st.r.Content.H, sc.Side)
+	content := st.r.Content.Resize(w, h)
+	st.lastHW = [2]int{h, w}
+	var styleIn [][]float32
+	var sizes [][2]int
+	for _, s := range st.r.Styles {
+		sw, sh := FitSide(s.W, s.H, max(16, int(float64(sc.Side)*o.StyleScale+0.5)))
+		si := s.Resize(sw, sh)
+		if o.MatchColors {
+			si = MatchHistogram(si, content)
+		}
+		styleIn = append(styleIn, m.Preprocess(si))
+		sizes = append(sizes, [2]int{sh, sw})
+	}
+	ob, err := buildObjective(m, b, o, h, w)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFits(eng, ob.planBytes(), sc.Side); err != nil {
+		return nil, err
+	}
+	tg, err := targets(m, b, o, m.Preprocess(content), h, w, styleIn, sizes)
+	if err != nil {
+		return nil, err
+	}
+	var leaves []graph.Buffer
+	defer func() {
+		for _, l := range leaves {
+			b.Free(l)
+		}
+	}()
+	bindNew := func(t *graph.Tensor, data []float32) (graph.Buffer, error) {
+		buf, err := b.Alloc(len(data), t.Name())
+		if err != nil {
+			return nil, err
+		}
+		leaves = append(leaves, buf)
+		if err := b.Upload(buf, data); err != nil {
+			return nil, err
+		}
+		t.Bind(buf)
+		return buf, nil
+	}
+	for i, t := range ob.targets {
+		if _, err := bindNew(t, tg[i]); err != nil {
+			return nil, err
+		}
+	}
+	x0, err := st.initial(prev, content, w, h)
+	if err != nil {
+		return nil, err
+	}
+	xbuf, err := bindNew(ob.x, x0)
+	if err != nil {
+		return nil, err
+	}
+	prog, err := ob.g.Compile(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w (try a smaller -size)", err)
+	}
+	defer prog.Close()
+
+	space := eng.Space()
+	xv := eng.Vector(xbuf)
+	gv := eng.Vector(ob.x.Grad())
+	lossBuf := make([]float32, 1)
+	f := func(x, grad optim.Vector) (float64, error) {
+		prog.Run()
+		space.Copy(grad, gv)
+		if err := b.Download(ob.total.Buffer(), lossBuf); err != nil {
+			return 0, err
+		}
+		return float64(lossBuf[0]), nil
+	}
+	current := func() (*Image, error) {
+		xs := make([]float32, len(x0))
+		if err := b.Download(xbuf, xs); err != nil {
+			return nil, err
+		}
+		return m.Deprocess(xs, w, h), nil
+	}
+	report := func(it int, loss float64) error {
+		st.done++
+		p := Progress{Scale: idx + 1, Scales: len(st.sched), Side: sc.Side, Iteration: it, Iterations: sc.Iterations,
+			Done: st.done, Total: st.total, Loss: loss, Elapsed: time.Since(st.start)}
+		last := it == sc.Iterations
+		if o.PrintEvery > 0 && (it%o.PrintEvery == 0 || last) {
+			terms, err := st.terms(ob)
+			if err != nil {
+				return err
+			}
+			p.Terms = terms
+		}
+		if st.r.Progress != nil {
+			if err := st.r.Progress(p); err != nil {
+				return err
+			}
+		}
+		if st.r.Save != nil && o.SaveEvery > 0 && st.done%o.SaveEvery == 0 && st.done < st.total {
+			im, err := current()
+			if err != nil {
+				return err
+			}
+			path, err := st.r.Save(st.done, st.finish(im))
+			if err != nil {
+				return err
+			}
+			if st.r.Progress != nil {
+				p.Saved = path
+				if err := st.r.Progress(p); err != nil {
+					return err
+				}
+			}
+		}
+		if ctx.Err() != nil {
+			return ErrStopped
+		}
+		return nil
+	}
+	runErr := st.optimise(ctx, space, xv, f, sc.Iterations, report)
+	im, err := current()
+	if err != nil {
+		return nil, err
+	}
+	if runErr != nil {
+		return im, runErr
+	}
+	if ctx.Err() != nil {
+		return im, fmt.Errorf("%w at iteration %d of %d", ErrStopped, st.done, st.total)
+	}
+	return im, nil
+}
+
+// terms reads back the weighted loss terms of the last evaluation.
+func (st *state) terms(ob *objective) (*Terms, error) {
+	b := st.eng.Backend()
+	v := make([]float32, 1)
+	read := func(t *graph.Tensor) (float64, error) {
+		if err := b.Download(t.Buffer(), v); err != nil {
+			return 0, err
+		}
+		return float64(v[0]), nil
+	}
+	var t Terms
+	for i, l := range st.o.ContentLayers {
+		x, err := read(ob.content[i])
+		if err != nil {
+			return nil, err
+		}
+		t.Content += st.o.ContentWeight * l.Weight * x
+	}
+	for i, l := range st.o.StyleLayers {
+		x, err := read(ob.style[i])
+		if err != nil {
+			return nil, err
+		}
+		t.Style += st.o.StyleWeight * l.Weight * x
+	}
+	x, err := read(ob.tv)
+	if err != nil {
+		return nil, err
+	}
+	t.TV = st.o.TVWeight / 2 * x
+	return &t, nil
+}
+
+// initial returns the starting image in network space: the previous
+// scale's result resized, or the Init option.
+func (st *state) initial(prev, content *Image, w, h int) ([]float32, error) {
+	m := st.m
+	if prev != nil {
+		return m.Preprocess(prev.Resize(w, h)), nil
+	}
+	switch st.o.Init {
+	case "content":
+		return m.Preprocess(content), nil
+	case "gray":
+		im := NewImage(w, h)
+		for i := range im.Pix {
+			im.Pix[i] = 0.5
+		}
+		return m.Preprocess(im), nil
+	case "random":
+		// neural-style: randn × 0.001 in the network's input space.
+		r := rand.New(rand.NewPCG(st.o.Seed, 0x76_6b_73_74_79_6c_65))
+		x := make([]float32, 3*w*h)
+		for i := range x {
+			x[i] = float32(r.NormFloat64() * 0.001)
+		}
+		return x, nil
+	}
+	if st.r.Init == nil {
+		return nil, fmt.Errorf("init %q: give random, content, gray or an image file", st.o.Init)
+	}
+	return m.Preprocess(st.r.Init.Resize(w, h)), nil
+}

@@ -1,0 +1,94 @@
+package stylize
+
+import (
+	"fmt"
+
+	"github.com/vkstyle/vkstyle/graph"
+)
+
+// forwardKept runs m on input (preprocessed, 3×h×w) and returns the host
+// copies of the named outputs: features, or with gram their Gram matrices.
+func forwardKept(m Model, b graph.Backend, input []float32, h, w int, layers []string, gram bool) (map[string][]float32, error) {
+	g := graph.New()
+	x := g.Constant("input", graph.NCHW(1, 3, h, w))
+	feats, err := m.Features(g, b, x, layers)
+	if err != nil {
+		return nil, err
+	}
+	outs := map[string]*graph.Tensor{}
+	for _, l := range layers {
+		t := feats[l]
+		if gram {
+			t = g.Gram(t)
+		}
+		outs[l] = t
+		g.Keep(t)
+	}
+	xb, err := b.Alloc(len(input), "target input")
+	if err != nil {
+		return nil, err
+	}
+	defer b.Free(xb)
+	if err := b.Upload(xb, input); err != nil {
+		return nil, err
+	}
+	x.Bind(xb)
+	prog, err := g.Compile(b)
+	if err != nil {
+		return nil, err
+	}
+	defer prog.Close()
+	prog.Forward()
+	res := map[string][]float32{}
+	for l, t := range outs {
+		v := make([]float32, t.Shape().Len())
+		if err := b.Download(t.Buffer(), v); err != nil {
+			return nil, fmt.Errorf("computing targets: %w", err)
+		}
+		res[l] = v
+	}
+	return res, nil
+}
+
+// targets computes the content features and the blended style Grams the
+// objective matches, in the order of objective.targets.
+func targets(m Model, b graph.Backend, o Options, content []float32, ch, cw int, styles [][]float32, sizes [][2]int) ([][]float32, error) {
+	var out [][]float32
+	cl := make([]string, len(o.ContentLayers))
+	for i, l := range o.ContentLayers {
+		cl[i] = l.Name
+	}
+	cf, err := forwardKept(m, b, content, ch, cw, cl, false)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range o.ContentLayers {
+		out = append(out, cf[l.Name])
+	}
+	sl := make([]string, len(o.StyleLayers))
+	for i, l := range o.StyleLayers {
+		sl[i] = l.Name
+	}
+	blend := o.blend(len(styles))
+	mixed := map[string][]float32{}
+	for k, s := range styles {
+		grams, err := forwardKept(m, b, s, sizes[k][0], sizes[k][1], sl, true)
+		if err != nil {
+			return nil, err
+		}
+		for l, gm := range grams {
+			acc := mixed[l]
+			if acc == nil {
+				acc = make([]float32, len(gm))
+				mixed[l] = acc
+			}
+			for i, v := range gm {
+				acc[i] += float32(blend[k]) * v
+			}
+		}
+	}
+	for _, l := range o.StyleLayers {
+		out = append(out, mixed[l.Name])
+	}
+	return out, nil
+}
