@@ -30,8 +30,10 @@ func newTinyModel() *tinyModel {
 	return m
 }
 
-func (m *tinyModel) Name() string     { return "tiny" }
-func (m *tinyModel) Layers() []string { return []string{"conv1_1", "relu1_1", "pool1", "conv2_1", "relu2_1"} }
+func (m *tinyModel) Name() string { return "tiny" }
+func (m *tinyModel) Layers() []string {
+	return []string{"conv1_1", "relu1_1", "pool1", "conv2_1", "relu2_1"}
+}
 func (m *tinyModel) Preprocess(im *Image) []float32 {
 	out := make([]float32, len(im.Pix))
 	for i, v := range im.Pix {
