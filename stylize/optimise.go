@@ -3,78 +3,103 @@ package stylize
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/vkstyle/vkstyle/optim"
 )
 
-// adamCarry is Adam's state between scales: the moments as images (3
-// planes each) and the step count.
-type adamCarry struct {
-	m, v  []float64
-	w, h  int
-	steps int
-}
-
-// optimise runs iters iterations of the configured optimiser on x, calling
-// report(iteration, loss) after each; report's error stops the run.
-func (st *state) optimise(ctx context.Context, s optim.Space, x optim.Vector, f optim.Func, iters int, report func(int, float64) error) error {
+// optimise runs iterations first+1 … iters of the configured optimiser on
+// x, calling report(iteration, loss) after each; report's error stops the
+// run. resume, when not nil, is the optimiser state to continue from. When
+// the run stops early (ErrStopped from report) the optimiser's state is
+// kept in st.stopped for a checkpoint.
+func (st *state) optimise(s optim.Space, x optim.Vector, f optim.Func, first, iters int, resume []byte, report func(int, float64) error) error {
 	o := st.o
+	ctx := context.Background() // stops come through report, between iterations
+	if first >= iters { // resumed at the very end of a scale
+		if o.Optimizer == "adam" && resume != nil {
+			a, err := optim.NewAdam(s, x, optim.AdamConfig{LR: o.LearningRate})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if err := a.UnmarshalBinary(resume); err != nil {
+				return fmt.Errorf("resuming: %w", err)
+			}
+			return st.keepAdam(s, a, x.Len())
+		}
+		return nil
+	}
 	if o.Optimizer == "adam" {
 		a, err := optim.NewAdam(s, x, optim.AdamConfig{LR: o.LearningRate})
 		if err != nil {
 			return err
 		}
 		defer a.Close()
-		if err := st.restoreAdam(s, a, x.Len()); err != nil {
+		if resume != nil {
+			if err := a.UnmarshalBinary(resume); err != nil {
+				return fmt.Errorf("resuming: %w", err)
+			}
+		} else if err := st.restoreAdam(s, a); err != nil {
 			return err
 		}
-		for i := 1; i <= iters; i++ {
+		for i := first + 1; i <= iters; i++ {
 			loss, err := a.Step(ctx, f)
 			if err != nil {
-				if errors.Is(err, context.Canceled) {
-					return nil
-				}
 				return err
 			}
 			if err := report(i, loss); err != nil {
-				return stopErr(err)
+				if errors.Is(err, ErrStopped) {
+					state, merr := a.MarshalBinary()
+					if merr != nil {
+						return merr
+					}
+					st.stopped = state
+				}
+				return err
 			}
 		}
 		return st.keepAdam(s, a, x.Len())
 	}
 	// neural-style's L-BFGS: no line search, no tolerance stops, the whole
 	// run as one Step of iters iterations.
+	left := iters - first
 	l, err := optim.NewLBFGS(s, x, optim.LBFGSConfig{
-		LR: o.LearningRate, MaxIter: iters, MaxEval: iters * 5 / 4, History: o.History,
+		// Without a line search an iteration evaluates once; the evaluation
+		// budget must never be what stops a run (or a resumed run would stop
+		// at another iteration than an uninterrupted one).
+		LR: o.LearningRate, MaxIter: left, MaxEval: 2*left + 1, History: o.History,
 		TolGrad: -1, TolChange: -1,
 	})
 	if err != nil {
 		return err
 	}
 	defer l.Close()
+	if resume != nil {
+		if err := l.UnmarshalBinary(resume); err != nil {
+			return fmt.Errorf("resuming: %w", err)
+		}
+	}
 	var stop error
+	i := first
 	l.SetCallback(func(it optim.Iteration) error {
-		if err := report(it.Iter, it.Loss); err != nil {
+		i++
+		if err := report(i, it.Loss); err != nil {
 			stop = err
 			return err
 		}
 		return nil
 	})
 	_, err = l.Step(ctx, f)
+	if errors.Is(stop, ErrStopped) {
+		st.stopped, err = l.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		return stop
+	}
 	if stop != nil {
-		return stopErr(stop)
-	}
-	if errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
-}
-
-// stopErr passes ErrStopped through as "no error": the caller sees the
-// cancelled context and reports the stop itself.
-func stopErr(err error) error {
-	if errors.Is(err, ErrStopped) {
-		return nil
+		return stop
 	}
 	return err
 }
@@ -82,33 +107,33 @@ func stopErr(err error) error {
 // keepAdam saves a's moments for the next scale.
 func (st *state) keepAdam(s optim.Space, a *optim.Adam, n int) error {
 	m, v := a.Moments()
-	c := &adamCarry{m: make([]float64, n), v: make([]float64, n), steps: a.Steps()}
-	if err := s.Read(m, c.m); err != nil {
+	c := &AdamCarry{M: make([]float64, n), V: make([]float64, n), Steps: a.Steps()}
+	if err := s.Read(m, c.M); err != nil {
 		return err
 	}
-	if err := s.Read(v, c.v); err != nil {
+	if err := s.Read(v, c.V); err != nil {
 		return err
 	}
-	c.h, c.w = st.lastHW[0], st.lastHW[1]
+	c.H, c.W = st.lastHW[0], st.lastHW[1]
 	st.adam = c
 	return nil
 }
 
 // restoreAdam writes the previous scale's moments, resized, into a.
-func (st *state) restoreAdam(s optim.Space, a *optim.Adam, n int) error {
+func (st *state) restoreAdam(s optim.Space, a *optim.Adam) error {
 	c := st.adam
 	if c == nil {
 		return nil
 	}
 	h, w := st.lastHW[0], st.lastHW[1]
 	m, v := a.Moments()
-	if err := s.Write(m, resizePlanes(c.m, c.w, c.h, w, h)); err != nil {
+	if err := s.Write(m, resizePlanes(c.M, c.W, c.H, w, h)); err != nil {
 		return err
 	}
-	if err := s.Write(v, resizePlanes(c.v, c.w, c.h, w, h)); err != nil {
+	if err := s.Write(v, resizePlanes(c.V, c.W, c.H, w, h)); err != nil {
 		return err
 	}
-	a.SetSteps(c.steps)
+	a.SetSteps(c.Steps)
 	return nil
 }
 

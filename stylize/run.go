@@ -44,6 +44,12 @@ type Request struct {
 	// the iteration number over all scales and the current image, and
 	// returns the path it wrote (reported in Progress.Saved).
 	Save func(iteration int, im *Image) (string, error)
+	// CheckpointPath, if set, is where a run stopped by its context writes
+	// a Checkpoint (and Resume continues from one).
+	CheckpointPath string
+	// Resume, if not nil, continues a stopped run from its checkpoint. The
+	// options and images must be those of the stopped run.
+	Resume *Checkpoint
 }
 
 // ErrStopped is returned (wrapped) when the context was cancelled: the
@@ -67,10 +73,20 @@ func Run(ctx context.Context, eng Engine, m Model, r Request) (*Image, error) {
 	for _, s := range sched {
 		total += s.Iterations
 	}
-	st := &state{eng: eng, m: m, r: r, o: o, sched: sched, total: total, start: time.Now()}
+	st := &state{eng: eng, m: m, r: r, o: o, sched: sched, total: total, start: time.Now(), fp: fingerprint(m, r, o)}
+	from := 0
+	if cp := r.Resume; cp != nil {
+		if cp.Fingerprint != st.fp {
+			return nil, errors.New("the checkpoint was written by a run with other options or images: resume with the same ones, or start again without -resume")
+		}
+		if cp.Scale >= len(sched) || cp.W*cp.H*3 != len(cp.X) {
+			return nil, errors.New("the checkpoint does not fit this run's schedule: start again without -resume")
+		}
+		from, st.done, st.adam = cp.Scale, cp.Done, cp.Adam
+	}
 	var prev *Image
-	for i, sc := range sched {
-		im, err := st.runScale(ctx, i, sc, prev)
+	for i := from; i < len(sched); i++ {
+		im, err := st.runScale(ctx, i, sched[i], prev)
 		if im != nil {
 			prev = im
 		}
@@ -91,7 +107,10 @@ type state struct {
 	total int
 	done  int
 	start time.Time
-	adam  *adamCarry
+	fp    string // fingerprint of the run, for checkpoints
+	adam  *AdamCarry
+	// stopped is the optimiser state when report stopped the run.
+	stopped []byte
 	// lastHW is the height and width of the scale being optimised.
 	lastHW [2]int
 }
@@ -157,8 +176,14 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 			return nil, err
 		}
 	}
-	x0, err := st.initial(prev, content, w, h)
-	if err != nil {
+	first, resume := 0, []byte(nil)
+	var x0 []float32
+	if cp := st.r.Resume; cp != nil && cp.Scale == idx {
+		if cp.W != w || cp.H != h {
+			return nil, errors.New("the checkpoint's image size differs from this run's: start again without -resume")
+		}
+		first, resume, x0 = cp.Iteration, cp.Optimizer, cp.X
+	} else if x0, err = st.initial(prev, content, w, h); err != nil {
 		return nil, err
 	}
 	xbuf, err := bindNew(ob.x, x0)
@@ -228,18 +253,38 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 		}
 		return nil
 	}
-	runErr := st.optimise(ctx, space, xv, f, sc.Iterations, report)
+	runErr := st.optimise(space, xv, f, first, sc.Iterations, resume, report)
 	im, err := current()
 	if err != nil {
 		return nil, err
 	}
-	if runErr != nil {
-		return im, runErr
+	if errors.Is(runErr, ErrStopped) {
+		return im, st.checkpoint(idx, w, h, im, xbuf)
 	}
-	if ctx.Err() != nil {
-		return im, fmt.Errorf("%w at iteration %d of %d", ErrStopped, st.done, st.total)
+	return im, runErr
+}
+
+// checkpoint writes the stopped run's checkpoint (when the request asks
+// for one) and returns the error that reports the stop.
+func (st *state) checkpoint(idx, w, h int, im *Image, xbuf graph.Buffer) error {
+	stop := fmt.Errorf("%w at iteration %d of %d", ErrStopped, st.done, st.total)
+	if st.r.CheckpointPath == "" {
+		return stop
 	}
-	return im, nil
+	x := make([]float32, 3*w*h)
+	if err := st.eng.Backend().Download(xbuf, x); err != nil {
+		return err
+	}
+	it := st.done
+	for _, sc := range st.sched[:idx] {
+		it -= sc.Iterations
+	}
+	cp := &Checkpoint{Fingerprint: st.fp, Scale: idx, Iteration: it, Done: st.done, W: w, H: h,
+		X: x, Optimizer: st.stopped, Adam: st.adam}
+	if err := SaveCheckpoint(st.r.CheckpointPath, cp); err != nil {
+		return fmt.Errorf("%w; writing the checkpoint failed: %v", stop, err)
+	}
+	return stop
 }
 
 // terms reads back the weighted loss terms of the last evaluation.

@@ -2,6 +2,9 @@ package stylize
 
 import (
 	"context"
+	"errors"
+	"math"
+	"path/filepath"
 	"testing"
 )
 
@@ -42,5 +45,52 @@ func TestRunReducesLossCPU(t *testing.T) {
 	}
 	if terms != 2 {
 		t.Errorf("%d reports with loss terms, want 2 (every 4 iterations)", terms)
+	}
+}
+
+// A run stopped and resumed from its checkpoint ends with the bits of an
+// uninterrupted run, for both optimisers and across scales.
+func TestResumeReproduces(t *testing.T) {
+	for _, opt := range []string{"lbfgs", "adam"} {
+		t.Run(opt, func(t *testing.T) {
+			m := newTinyModel()
+			defer m.free()
+			o := tinyOptions()
+			o.Optimizer, o.Scales, o.Iterations, o.Size = opt, 2, 6, 32
+			base := Request{Content: SampleContent(32, 24), Styles: []*Image{SampleStyle(32, 32)}, Options: o}
+			want, err := Run(context.Background(), NewCPU(), m, base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, stopAt := range []int{3, 6, 8} { // inside scale 1, at its end, inside scale 2
+				ctx, cancel := context.WithCancel(context.Background())
+				r := base
+				r.CheckpointPath = filepath.Join(t.TempDir(), "run.ckpt")
+				r.Progress = func(p Progress) error {
+					if p.Done == stopAt {
+						cancel()
+					}
+					return nil
+				}
+				_, err := Run(ctx, NewCPU(), m, r)
+				if !errors.Is(err, ErrStopped) {
+					t.Fatalf("stop at %d: %v", stopAt, err)
+				}
+				cp, err := LoadCheckpoint(r.CheckpointPath)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.Progress, r.Resume = nil, cp
+				got, err := Run(context.Background(), NewCPU(), m, r)
+				if err != nil {
+					t.Fatalf("resume from %d: %v", stopAt, err)
+				}
+				for i := range want.Pix {
+					if math.Float32bits(got.Pix[i]) != math.Float32bits(want.Pix[i]) {
+						t.Fatalf("stopped at %d: pixel %d = %v, uninterrupted %v", stopAt, i, got.Pix[i], want.Pix[i])
+					}
+				}
+			}
+		})
 	}
 }
