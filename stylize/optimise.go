@@ -16,7 +16,7 @@ import (
 func (st *state) optimise(s optim.Space, x optim.Vector, f optim.Func, first, iters int, resume []byte, report func(int, float64) error) error {
 	o := st.o
 	ctx := context.Background() // stops come through report, between iterations
-	if first >= iters { // resumed at the very end of a scale
+	if first >= iters {         // resumed at the very end of a scale
 		if o.Optimizer == "adam" && resume != nil {
 			a, err := optim.NewAdam(s, x, optim.AdamConfig{LR: o.LearningRate})
 			if err != nil {
