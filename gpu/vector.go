@@ -17,23 +17,29 @@ import (
 // the work group's tree; a group covers reduceItems × work-group size.
 const reduceItems = 16
 
+// reduceKernel names the reduction kernels (reduce.glsl).
+var reduceKernel = map[string]bool{"sum": true, "dot": true, "asum": true, "maxabs": true}
+
 func (d *Device) vectorKernel(name string, bindings int) (*Kernel, error) {
 	code, err := shaders.Code(name)
 	if err != nil {
 		return nil, err
 	}
 	spec := KernelSpec{Name: name, Code: code, Bindings: bindings, PushSize: 8}
-	if name == "sum" || name == "dot" {
+	if reduceKernel[name] {
 		spec.Spec = []uint32{reduceItems}
 		spec.LocalSize = d.reduceLocalSize()
 	}
 	return d.Kernel(spec)
 }
 
-// reduceLocalSize is the largest power of two ≤ 256 the device allows.
+// reduceLocalSize is the largest power of two ≤ 256 the device allows whose
+// group of reduceItems·L elements fits one binding: 256 on any conformant
+// device (maxStorageBufferRange ≥ 128 MiB), smaller only under a test's
+// Options.MaxBindingRange.
 func (d *Device) reduceLocalSize() uint32 {
 	l := uint32(256)
-	for l > d.Info.MaxWorkGroupInvocations || l > d.Info.MaxWorkGroupSize[0] {
+	for l > 1 && (l > d.Info.MaxWorkGroupInvocations || l > d.Info.MaxWorkGroupSize[0] || uint64(l)*reduceItems*4 > d.bindLimit) {
 		l /= 2
 	}
 	return l
@@ -143,6 +149,19 @@ func (b *Batch) Dot(dst *Buffer, at int, x, y *Buffer, n int) error {
 	return b.reduce("dot", dst, at, n, x, y)
 }
 
+// AbsSum writes Σ |x[i]| over i < n into dst[at], deterministically.
+func (b *Batch) AbsSum(dst *Buffer, at int, x *Buffer, n int) error {
+	return b.reduce("asum", dst, at, n, x)
+}
+
+// MaxAbs writes max |x[i]| over i < n (0 for n = 0) into dst[at]. The result
+// is NaN if any x[i] is NaN and +Inf if any is infinite.
+func (b *Batch) MaxAbs(dst *Buffer, at int, x *Buffer, n int) error {
+	return b.reduce("maxabs", dst, at, n, x)
+}
+
+// reduce records op over n elements of in into dst[at]: a first pass of op,
+// then passes of sum over the partial results (of maxabs for maxabs).
 func (b *Batch) reduce(op string, dst *Buffer, at, n int, in ...*Buffer) error {
 	if err := checkLen(op, n, in...); err != nil {
 		return err
@@ -172,8 +191,12 @@ func (b *Batch) reduce(op string, dst *Buffer, at, n int, in ...*Buffer) error {
 	if err := b.reducePass(k, uint64(n), out, outAt, in...); err != nil {
 		return err
 	}
+	later := "sum"
+	if op == "maxabs" {
+		later = "maxabs" // |m| = m for the partial maxima, and NaN stays NaN
+	}
 	for groups > 1 {
-		sum, err := b.dev.vectorKernel("sum", 2)
+		lk, err := b.dev.vectorKernel(later, 2)
 		if err != nil {
 			return err
 		}
@@ -181,12 +204,12 @@ func (b *Batch) reduce(op string, dst *Buffer, at, n int, in ...*Buffer) error {
 		src := partials
 		out, outAt = dst, uint64(at)
 		if next > 1 {
-			if partials, err = b.Temp("sum partials", next*4); err != nil {
+			if partials, err = b.Temp(later+" partials", next*4); err != nil {
 				return err
 			}
 			out, outAt = partials, 0
 		}
-		if err := b.reducePass(sum, groups, out, outAt, src); err != nil {
+		if err := b.reducePass(lk, groups, out, outAt, src); err != nil {
 			return err
 		}
 		groups = next
