@@ -9,10 +9,11 @@ import "errors"
 // error is kept and returned by Sync, so APIs that cannot return errors
 // (graph.Kernels) can still report them.
 type Stream struct {
-	dev   *Device
-	batch *Batch
-	err   error
-	syncs int
+	dev     *Device
+	batch   *Batch
+	err     error
+	syncs   int
+	release []*Buffer // closed after the next Sync
 }
 
 // NewStream creates a stream on dev.
@@ -43,6 +44,17 @@ func (s *Stream) Err() error { return s.err }
 // Syncs counts the submissions so far: a cost to watch in loops.
 func (s *Stream) Syncs() int { return s.syncs }
 
+// Release closes buf once no recorded work can use it: now when nothing
+// is pending, else after the next Sync. (Destroying a buffer that recorded
+// work still binds is invalid Vulkan.)
+func (s *Stream) Release(buf *Buffer) {
+	if s.batch != nil && (s.batch.recording || s.batch.Dispatches() > 0) {
+		s.release = append(s.release, buf)
+		return
+	}
+	buf.Close()
+}
+
 // Sync submits the pending work and waits for it. After an error the
 // pending work is discarded, the error returned once, and the stream is
 // usable again.
@@ -61,6 +73,10 @@ func (s *Stream) Sync() error {
 	if rerr := s.batch.Reset(); err == nil {
 		err = rerr
 	}
+	for _, b := range s.release {
+		b.Close()
+	}
+	s.release = nil
 	return err
 }
 
@@ -71,5 +87,9 @@ func (s *Stream) Close() error {
 	}
 	err := s.batch.Close()
 	s.batch = nil
+	for _, b := range s.release {
+		b.Close()
+	}
+	s.release = nil
 	return err
 }
