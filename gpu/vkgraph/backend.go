@@ -1,0 +1,214 @@
+package vkgraph
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/graph"
+	"github.com/vkstyle/vkstyle/shaders"
+)
+
+// Backend implements graph.Backend on a Vulkan device.
+type Backend struct {
+	dev *gpu.Device
+	s   *gpu.Stream
+	own bool // the stream was created here and is closed with the backend
+}
+
+var _ graph.Backend = (*Backend)(nil)
+
+// New returns a backend recording into stream s (shared with the
+// optimiser, so its vector work joins the same submission). If s is nil the
+// backend creates its own.
+func New(dev *gpu.Device, s *gpu.Stream) (*Backend, error) {
+	b := &Backend{dev: dev, s: s}
+	if s == nil {
+		var err error
+		if b.s, err = dev.NewStream(); err != nil {
+			return nil, err
+		}
+		b.own = true
+	}
+	return b, nil
+}
+
+// Stream is the stream the backend records into.
+func (b *Backend) Stream() *gpu.Stream { return b.s }
+
+// Close frees the backend's own stream. Buffers are freed by their owners.
+func (b *Backend) Close() error {
+	if b.own && b.s != nil {
+		err := b.s.Close()
+		b.s = nil
+		return err
+	}
+	return nil
+}
+
+// Buffer is a tensor's storage: a device buffer of Len float32 elements.
+type Buffer struct {
+	buf *gpu.Buffer
+	n   int
+}
+
+// Len is the number of float32 elements.
+func (x *Buffer) Len() int { return x.n }
+
+// GPU is the device buffer, for code that shares tensors with other GPU
+// work (the optimiser's vectors, the preview).
+func (x *Buffer) GPU() *gpu.Buffer { return x.buf }
+
+// Wrap makes a graph buffer of n elements over an existing device buffer.
+func Wrap(buf *gpu.Buffer, n int) *Buffer { return &Buffer{buf: buf, n: n} }
+
+func unwrap(b graph.Buffer) *Buffer {
+	if b == nil {
+		return nil
+	}
+	x, ok := b.(*Buffer)
+	if !ok {
+		panic(fmt.Sprintf("vkgraph: buffer %T is not from this backend", b))
+	}
+	if x.buf == nil {
+		panic("vkgraph: use of a freed buffer")
+	}
+	return x
+}
+
+// Alloc returns a buffer of n float32 elements.
+func (b *Backend) Alloc(n int, name string) (graph.Buffer, error) {
+	if n < 1 {
+		panic(fmt.Sprintf("vkgraph: Alloc(%d, %q)", n, name))
+	}
+	buf, err := b.dev.NewBuffer(name, uint64(n)*4)
+	if err != nil {
+		return nil, err
+	}
+	return &Buffer{buf: buf, n: n}, nil
+}
+
+// Free releases x; a second Free is harmless. The device buffer is
+// closed once no recorded work uses it (gpu.Stream.Release).
+func (b *Backend) Free(x graph.Buffer) {
+	if x, ok := x.(*Buffer); ok && x.buf != nil {
+		b.s.Release(x.buf)
+		x.buf = nil
+	}
+}
+
+// Upload records a copy of src into x, ordered with the kernels: src goes
+// to a scratch buffer now and is copied on the device in stream order.
+func (b *Backend) Upload(x graph.Buffer, src []float32) error {
+	dst := unwrap(x)
+	graph.CheckLen("Upload", "buffer", x, len(src))
+	batch := b.s.Batch()
+	tmp, err := batch.Temp("upload "+dst.buf.Name(), uint64(len(src))*4)
+	if err != nil {
+		return err
+	}
+	if err := tmp.WriteFloat32(0, src); err != nil {
+		return err
+	}
+	return batch.Copy(dst.buf.All(), tmp.All())
+}
+
+// Download submits the pending work, waits, and copies x into dst.
+func (b *Backend) Download(x graph.Buffer, dst []float32) error {
+	src := unwrap(x)
+	graph.CheckLen("Download", "buffer", x, len(dst))
+	if err := b.s.Sync(); err != nil {
+		return err
+	}
+	return src.buf.ReadFloat32(0, dst)
+}
+
+// Flush submits the pending work and waits for it.
+func (b *Backend) Flush() error { return b.s.Sync() }
+
+// kernel returns the named shader's kernel with the given bindings (texel
+// components per binding, 0 for storage; see gpu.KernelSpec.Texel), push
+// constant bytes and work-group size.
+func (b *Backend) kernel(name string, texel []int, push uint32, local uint32) *gpu.Kernel {
+	code, err := shaders.Code(name)
+	if err != nil {
+		panic("vkgraph: " + err.Error()) // the embedded shaders are part of the program
+	}
+	k, err := b.dev.Kernel(gpu.KernelSpec{Name: name, Code: code, Bindings: len(texel), PushSize: push, LocalSize: local, Texel: texel})
+	if err != nil {
+		b.s.Fail(err)
+		return nil
+	}
+	return k
+}
+
+// dispatch records k with push constants built from words; a failure is
+// kept for the next Flush.
+func (b *Backend) dispatch(k *gpu.Kernel, groups [3]uint32, words []uint32, binds ...gpu.Binding) {
+	if k == nil {
+		return
+	}
+	b.s.Fail(b.s.Batch().Dispatch(k, groups, pushBytes(words), binds...))
+}
+
+func pushBytes(words []uint32) []byte {
+	p := make([]byte, 4*len(words))
+	for i, w := range words {
+		binary.LittleEndian.PutUint32(p[4*i:], w)
+	}
+	return p
+}
+
+func f32(v float32) uint32 { return math.Float32bits(v) }
+
+// texel binds x whole as a read-only texel buffer; an x larger than the
+// device's maxTexelBufferElements is recorded as an error.
+func (b *Backend) texel(x *Buffer) gpu.Binding {
+	if max := uint64(b.dev.Info.MaxTexelBufferElements); uint64(x.n) > max {
+		b.s.Fail(fmt.Errorf("vkgraph: tensor %q has %d elements, more than this device reads in one texel buffer (%d): use a smaller image size",
+			x.buf.Name(), x.n, max))
+	}
+	return x.buf.All()
+}
+
+// planeRange is a run of output planes [first, first+count) bound at an
+// aligned offset; off is the element index of plane first inside the
+// binding, for the shader's push constants.
+type planeRange struct {
+	first, count int
+	bind         gpu.Binding
+	off          uint32
+}
+
+// planeRanges splits an output of planes planes of planeLen elements each
+// into runs whose bindings fit the device's storage-buffer range. Most
+// outputs fit in one.
+func (b *Backend) planeRanges(y *Buffer, planes, planeLen int) []planeRange {
+	return b.planeRangesAt(y, 0, planes, planeLen)
+}
+
+// planeRangesAt is planeRanges over planes [at, at+planes) of y; the
+// ranges' first counts from at.
+func (b *Backend) planeRangesAt(y *Buffer, at, planes, planeLen int) []planeRange {
+	limit := b.dev.BindingLimit()
+	align := max(b.dev.Info.StorageOffsetAlignment, 4)
+	per := int((limit - align) / (uint64(planeLen) * 4))
+	if per < 1 {
+		b.s.Fail(fmt.Errorf("vkgraph: one %d-element plane of tensor %q exceeds the device's storage-buffer range of %v: use a smaller image size",
+			planeLen, y.buf.Name(), gpu.Bytes(limit)))
+		return nil
+	}
+	var out []planeRange
+	for first := 0; first < planes; first += per {
+		count := min(per, planes-first)
+		start := uint64(at+first) * uint64(planeLen) * 4
+		base := start / align * align
+		out = append(out, planeRange{
+			first: first, count: count,
+			bind: y.buf.Range(base, start-base+uint64(count*planeLen)*4),
+			off:  uint32((start - base) / 4),
+		})
+	}
+	return out
+}

@@ -1,0 +1,123 @@
+package vkgraph
+
+import "github.com/vkstyle/vkstyle/graph"
+
+// Register tiles of the convolution shaders (shaders/conv2d_*.comp): output
+// channels per invocation and pixels per invocation. Keep in step with the
+// #defines there.
+const (
+	convFwdCO, convFwdPX   = 16, 4
+	convDataCI, convDataPX = 16, 4
+	convWeightCO           = 8
+	convLocal              = 64
+)
+
+// Flags of the convolution shaders (shaders/conv.glsl).
+const (
+	flagReflect    = 1
+	flagBias       = 2
+	flagTransposed = 4
+	flagAccumulate = 8
+)
+
+func convPush(p graph.Conv2DParams, n, cBase, cCount int, off uint32, bias bool) []uint32 {
+	flags := uint32(0)
+	if p.Reflect {
+		flags |= flagReflect
+	}
+	if bias {
+		flags |= flagBias
+	}
+	return []uint32{uint32(p.N), uint32(p.CIn), uint32(p.H), uint32(p.W),
+		uint32(p.COut), uint32(p.OutH()), uint32(p.OutW()), uint32(p.KH), uint32(p.KW),
+		uint32(p.Stride), uint32(p.Pad), flags, uint32(n), uint32(cBase), uint32(cCount), off}
+}
+
+func ceilDiv(a, b int) uint32 { return uint32((a + b - 1) / b) }
+
+func convCheck(kernel string, p graph.Conv2DParams, x, w, y graph.Buffer, xs, ys string) {
+	p.Check()
+	graph.CheckLen(kernel, xs, x, p.XShape().Len())
+	graph.CheckLen(kernel, "w", w, p.WShape().Len())
+	graph.CheckLen(kernel, ys, y, p.YShape().Len())
+}
+
+// Conv2DForward sets y = conv(x, w) + bias (graph.Conv2DParams).
+func (b *Backend) Conv2DForward(x, w, bias, y graph.Buffer, p graph.Conv2DParams) {
+	convCheck("Conv2DForward", p, x, w, y, "x", "y")
+	if bias != nil {
+		graph.CheckLen("Conv2DForward", "bias", bias, p.COut)
+	}
+	x0, w0, y0 := unwrap(x), unwrap(w), unwrap(y)
+	bb := w0 // bound but unread when there is no bias
+	if bias != nil {
+		bb = unwrap(bias)
+	}
+	k := b.kernel("conv2d_fwd", []int{1, 1, 1, 0}, 64, convLocal)
+	P := p.OutH() * p.OutW()
+	for n := 0; n < p.N; n++ {
+		for _, r := range b.planeRangesAt(y0, n*p.COut, p.COut, P) {
+			groups := [3]uint32{ceilDiv(int(ceilDiv(P, convFwdPX)), convLocal), ceilDiv(r.count, convFwdCO), 1}
+			b.dispatch(k, groups, convPush(p, n, r.first, r.count, r.off, bias != nil),
+				b.texel(x0), b.texel(w0), b.texel(bb), r.bind)
+		}
+	}
+}
+
+// Conv2DBackwardData accumulates dx += ∂L/∂x given dy. A stride-1,
+// zero-padded square convolution (every VGG layer) runs as a forward
+// convolution of dy with the flipped transpose of w, padded K−1−P, through
+// the register-tiled forward kernel; other convolutions gather through
+// conv2d_bwd_data.
+func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParams) {
+	convCheck("Conv2DBackwardData", p, dx, w, dy, "dx", "dy")
+	dy0, w0, dx0 := unwrap(dy), unwrap(w), unwrap(dx)
+	if p.Stride == 1 && !p.Reflect && p.KH == p.KW && p.Pad <= p.KH-1 {
+		t := graph.Conv2DParams{N: p.N, CIn: p.COut, H: p.OutH(), W: p.OutW(), COut: p.CIn,
+			KH: p.KH, KW: p.KW, Stride: 1, Pad: p.KH - 1 - p.Pad}
+		k := b.kernel("conv2d_fwd", []int{1, 1, 1, 0}, 64, convLocal)
+		P := p.H * p.W
+		for n := 0; n < p.N; n++ {
+			for _, r := range b.planeRangesAt(dx0, n*p.CIn, p.CIn, P) {
+				push := convPush(t, n, r.first, r.count, r.off, false)
+				push[11] |= flagTransposed | flagAccumulate
+				groups := [3]uint32{ceilDiv(int(ceilDiv(P, convFwdPX)), convLocal), ceilDiv(r.count, convFwdCO), 1}
+				b.dispatch(k, groups, push, b.texel(dy0), b.texel(w0), b.texel(w0), r.bind)
+			}
+		}
+		return
+	}
+	k := b.kernel("conv2d_bwd_data", []int{1, 1, 0}, 64, convLocal)
+	P := p.H * p.W
+	for n := 0; n < p.N; n++ {
+		for _, r := range b.planeRangesAt(dx0, n*p.CIn, p.CIn, P) {
+			groups := [3]uint32{ceilDiv(int(ceilDiv(P, convDataPX)), convLocal), ceilDiv(r.count, convDataCI), 1}
+			b.dispatch(k, groups, convPush(p, n, r.first, r.count, r.off, false),
+				b.texel(dy0), b.texel(w0), r.bind)
+		}
+	}
+}
+
+// Conv2DBackwardWeight accumulates dw += ∂L/∂w, summed over the batch.
+func (b *Backend) Conv2DBackwardWeight(x, dy, dw graph.Buffer, p graph.Conv2DParams) {
+	convCheck("Conv2DBackwardWeight", p, x, dw, dy, "x", "dy")
+	x0, dy0, dw0 := unwrap(x), unwrap(dy), unwrap(dw)
+	k := b.kernel("conv2d_bwd_weight", []int{1, 1, 0}, 64, convLocal)
+	R := p.CIn * p.KH * p.KW
+	for _, r := range b.planeRanges(dw0, p.COut, R) {
+		groups := [3]uint32{ceilDiv(R, convLocal), ceilDiv(r.count, convWeightCO), 1}
+		b.dispatch(k, groups, convPush(p, 0, r.first, r.count, r.off, false),
+			b.texel(x0), b.texel(dy0), r.bind)
+	}
+}
+
+// Conv2DBackwardBias accumulates db[co] += Σ dy[n,co,·,·].
+func (b *Backend) Conv2DBackwardBias(dy, db graph.Buffer, p graph.Conv2DParams) {
+	p.Check()
+	graph.CheckLen("Conv2DBackwardBias", "dy", dy, p.YShape().Len())
+	graph.CheckLen("Conv2DBackwardBias", "db", db, p.COut)
+	dy0, db0 := unwrap(dy), unwrap(db)
+	k := b.kernel("conv2d_bwd_bias", []int{1, 0}, 64, convLocal)
+	b.dispatch(k, [3]uint32{ceilDiv(p.COut, convLocal), 1, 1}, convPush(p, 0, 0, p.COut, 0, false),
+		b.texel(dy0), db0.buf.All())
+}

@@ -1,0 +1,17 @@
+// Package vkgraph is the Vulkan backend of graph: every graph.Kernels
+// method records one or a few compute dispatches into a gpu.Stream, so a
+// whole forward and backward pass is one submission; Download and Flush
+// submit and wait.
+//
+// Each op is a shader in shaders/ (named after the op), a file here that
+// binds it, and its specification in graph/cpu; graph/graphtest checks the
+// pair on awkward shapes and against PyTorch goldens.
+//
+// Inputs are read through uniform texel buffers where the op is heavy
+// (convolutions, Gram matrices): lavapipe reads them an order of magnitude
+// faster than storage buffers, and every GPU caches them. Outputs are
+// storage buffers; an output larger than one binding may cover
+// (maxStorageBufferRange) is written in several dispatches over ranges of
+// its planes, so any tensor the device can allocate works. An input larger
+// than maxTexelBufferElements is an error that says so.
+package vkgraph

@@ -1,0 +1,87 @@
+// stats.glsl: per-channel mean and standard deviation of a run of planes
+// (the N·C planes of H×W), forward and backward. The including .comp
+// defines OP_FWD or OP_BWD.
+//
+//   stats_fwd: one work group per plane. Thread t adds the elements t,
+//              t+L, t+2L, ... in order, then the group adds its L sums in a
+//              fixed tree (groupsum.glsl): mean = Σx/HW, then likewise
+//              std = sqrt(Σ(x−mean)²/HW + eps), the biased deviation. The
+//              same input gives the same bits on every run.
+//   stats_bwd: one invocation per element:
+//              dx += dmean/HW + dstd·(x−mean)/(HW·std), the second term 0
+//              where std is 0.
+#extension GL_GOOGLE_include_directive : require
+#include "common.glsl"
+
+#if defined(OP_FWD)
+layout(push_constant) uniform Push {
+	uint hw;     // elements per plane
+	uint count;  // planes in this run
+	uint x_off;  // element index of the run's first plane in x
+	uint m_off;  // ... in mean
+	uint s_off;  // ... in std
+	float eps;   // added to the variance
+} p;
+layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 1) writeonly buffer M { float mean[]; };
+layout(std430, binding = 2) writeonly buffer S { float std_[]; };
+#include "groupsum.glsl"
+#elif defined(OP_BWD)
+layout(push_constant) uniform Push {
+	uint hw;     // elements per plane
+	uint count;  // planes in this run
+	uint x_off;  // element index of the run's first plane in x
+	uint m_off;  // ... in mean
+	uint s_off;  // ... in std
+	uint dm_off; // ... in dmean
+	uint ds_off; // ... in dstd
+	uint dx_off; // ... in dx
+} p;
+layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 1) readonly buffer M { float mean[]; };
+layout(std430, binding = 2) readonly buffer S { float std_[]; };
+layout(std430, binding = 3) readonly buffer DM { float dmean[]; };
+layout(std430, binding = 4) readonly buffer DS { float dstd[]; };
+layout(std430, binding = 5) buffer DX { float dx[]; };
+#else
+#error "define OP_FWD or OP_BWD"
+#endif
+
+void main() {
+#if defined(OP_FWD)
+	uint pl = flat_group();
+	if (pl >= p.count) {
+		return; // uniform across the group
+	}
+	uint L = gl_WorkGroupSize.x, t = gl_LocalInvocationID.x;
+	uint base = p.x_off + pl * p.hw;
+	precise float acc = 0.0;
+	for (uint r = t; r < p.hw; r += L) {
+		acc += x[base + r];
+	}
+	float m = group_sum(acc) / float(p.hw);
+	acc = 0.0;
+	for (uint r = t; r < p.hw; r += L) {
+		float d = x[base + r] - m;
+		acc = fma(d, d, acc);
+	}
+	float ss = group_sum(acc);
+	if (t == 0) {
+		mean[p.m_off + pl] = m;
+		std_[p.s_off + pl] = sqrt(ss / float(p.hw) + p.eps);
+	}
+#else
+	uint i = flat_index();
+	if (i >= p.count * p.hw) {
+		return;
+	}
+	uint pl = i / p.hw;
+	float hw = float(p.hw);
+	float g = dmean[p.dm_off + pl] / hw;
+	float s = std_[p.s_off + pl];
+	if (s != 0.0) {
+		g += dstd[p.ds_off + pl] * (x[p.x_off + i] - mean[p.m_off + pl]) / (hw * s);
+	}
+	dx[p.dx_off + i] += g;
+#endif
+}
