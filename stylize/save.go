@@ -88,6 +88,9 @@ func writeFileAtomic(path string, data []byte) error {
 	}
 	name := tmp.Name()
 	_, werr := tmp.Write(data)
+	if werr == nil {
+		werr = tmp.Chmod(0o644) // CreateTemp makes 0600; outputs are ordinary files
+	}
 	cerr := tmp.Close()
 	if werr == nil {
 		werr = cerr

@@ -1,0 +1,57 @@
+package stylize
+
+import (
+	"fmt"
+
+	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/gpu/vkgraph"
+	"github.com/vkstyle/vkstyle/gpu/vkoptim"
+	"github.com/vkstyle/vkstyle/graph"
+	"github.com/vkstyle/vkstyle/optim"
+)
+
+// GPU is the Vulkan engine: the graph backend and the optimiser's vectors
+// record into one stream, so an iteration's forward, backward and vector
+// work is one submission, and only scalars come back.
+type GPU struct {
+	dev   *gpu.Device
+	b     *vkgraph.Backend
+	space *vkoptim.Space
+}
+
+// NewGPU returns the engine of dev. Close it before the device.
+func NewGPU(dev *gpu.Device) (*GPU, error) {
+	b, err := vkgraph.New(dev, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &GPU{dev: dev, b: b, space: vkoptim.New(b.Stream())}, nil
+}
+
+func (e *GPU) Backend() graph.Backend { return e.b }
+func (e *GPU) Space() optim.Space     { return e.space }
+
+// Vector views a graph buffer of the backend as an optimiser vector.
+func (e *GPU) Vector(b graph.Buffer) optim.Vector {
+	buf := b.(*vkgraph.Buffer)
+	return vkoptim.Wrap(buf.GPU(), buf.Len())
+}
+
+// Budget is the device-local memory vkstyle may plan for: the heap's
+// budget (VK_EXT_memory_budget where present, else its size) less what
+// other processes use, with 10% kept free for the driver.
+func (e *GPU) Budget() int64 {
+	_, _, budget := e.dev.MemoryUsage()
+	return int64(float64(budget) * 0.9)
+}
+
+func (e *GPU) Name() string { return fmt.Sprintf("%s (device %d)", e.dev.Info.Name, e.dev.Info.Index) }
+
+// Close frees the engine's stream and vectors.
+func (e *GPU) Close() error {
+	err := e.space.Close()
+	if berr := e.b.Close(); err == nil {
+		err = berr
+	}
+	return err
+}
