@@ -76,6 +76,14 @@ func (b *Batch) Barriers() int { return b.barriers }
 // back to kernel names.
 func (b *Batch) SetLabel(label string) { b.label = label }
 
+// WithLabel sets the label and returns the function that restores the
+// previous one: defer batch.WithLabel("optimiser")().
+func (b *Batch) WithLabel(label string) (restore func()) {
+	prev := b.label
+	b.label = label
+	return func() { b.label = prev }
+}
+
 func (b *Batch) begin() error {
 	if b.closed {
 		return fmt.Errorf("gpu: batch is closed")

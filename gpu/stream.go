@@ -14,6 +14,7 @@ type Stream struct {
 	err     error
 	syncs   int
 	release []*Buffer // closed after the next Sync
+	timings []Timing  // of the submissions since TakeTimings
 }
 
 // NewStream creates a stream on dev.
@@ -41,6 +42,15 @@ func (s *Stream) Fail(err error) {
 // Err is the first recording error since the last Sync.
 func (s *Stream) Err() error { return s.err }
 
+// TakeTimings returns the per-dispatch GPU times of the submissions since
+// the last call (when the device profiles; see Options.Profile) and
+// forgets them.
+func (s *Stream) TakeTimings() []Timing {
+	t := s.timings
+	s.timings = nil
+	return t
+}
+
 // Syncs counts the submissions so far: a cost to watch in loops.
 func (s *Stream) Syncs() int { return s.syncs }
 
@@ -67,6 +77,7 @@ func (s *Stream) Sync() error {
 		if s.batch.Dispatches() > 0 || s.batch.recording {
 			s.syncs++
 			err = s.batch.Submit()
+			s.timings = append(s.timings, s.batch.Timings()...)
 		}
 	}
 	s.err = nil

@@ -44,6 +44,7 @@ func convCheck(kernel string, p graph.Conv2DParams, x, w, y graph.Buffer, xs, ys
 
 // Conv2DForward sets y = conv(x, w) + bias (graph.Conv2DParams).
 func (b *Backend) Conv2DForward(x, w, bias, y graph.Buffer, p graph.Conv2DParams) {
+	defer b.s.Batch().WithLabel("conv forward")()
 	convCheck("Conv2DForward", p, x, w, y, "x", "y")
 	if bias != nil {
 		graph.CheckLen("Conv2DForward", "bias", bias, p.COut)
@@ -70,6 +71,7 @@ func (b *Backend) Conv2DForward(x, w, bias, y graph.Buffer, p graph.Conv2DParams
 // the register-tiled forward kernel; other convolutions gather through
 // conv2d_bwd_data.
 func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParams) {
+	defer b.s.Batch().WithLabel("conv backward-data")()
 	convCheck("Conv2DBackwardData", p, dx, w, dy, "dx", "dy")
 	dy0, w0, dx0 := unwrap(dy), unwrap(w), unwrap(dx)
 	if p.Stride == 1 && !p.Reflect && p.KH == p.KW && p.Pad <= p.KH-1 {
@@ -100,6 +102,7 @@ func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParam
 
 // Conv2DBackwardWeight accumulates dw += ∂L/∂w, summed over the batch.
 func (b *Backend) Conv2DBackwardWeight(x, dy, dw graph.Buffer, p graph.Conv2DParams) {
+	defer b.s.Batch().WithLabel("conv backward-weight")()
 	convCheck("Conv2DBackwardWeight", p, x, dw, dy, "x", "dy")
 	x0, dy0, dw0 := unwrap(x), unwrap(dy), unwrap(dw)
 	k := b.kernel("conv2d_bwd_weight", []int{1, 1, 0}, 64, convLocal)
@@ -113,6 +116,7 @@ func (b *Backend) Conv2DBackwardWeight(x, dy, dw graph.Buffer, p graph.Conv2DPar
 
 // Conv2DBackwardBias accumulates db[co] += Σ dy[n,co,·,·].
 func (b *Backend) Conv2DBackwardBias(dy, db graph.Buffer, p graph.Conv2DParams) {
+	defer b.s.Batch().WithLabel("conv backward-bias")()
 	p.Check()
 	graph.CheckLen("Conv2DBackwardBias", "dy", dy, p.YShape().Len())
 	graph.CheckLen("Conv2DBackwardBias", "db", db, p.COut)

@@ -28,6 +28,7 @@ func gramVec(hw int) int {
 // and written to both halves: runs of rows j ≥ i only, and blocks on and
 // above the diagonal within a run.
 func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
+	defer b.s.Batch().WithLabel("gram")()
 	graph.CheckLen("GramForward", "x", x, s.Len())
 	graph.CheckLen("GramForward", "g", g, s.N*s.C*s.C)
 	hw, vec := s.H*s.W, gramVec(s.H*s.W)
@@ -81,6 +82,7 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 // (shaders/gram_sym.comp), then s·F is added into dx
 // (shaders/gram_bwd.comp).
 func (b *Backend) GramBackward(x, dg, dx graph.Buffer, s graph.Shape) {
+	defer b.s.Batch().WithLabel("gram")()
 	graph.CheckLen("GramBackward", "x", x, s.Len())
 	graph.CheckLen("GramBackward", "dg", dg, s.N*s.C*s.C)
 	graph.CheckLen("GramBackward", "dx", dx, s.Len())

@@ -16,6 +16,7 @@ import (
 // ulp of error, which other devices may use. x, g, m and v must be four
 // distinct vectors of one length; g is not modified.
 func (sp *Space) Adam(x, g, m, v optim.Vector, p optim.AdamParams) {
+	defer sp.st.Batch().WithLabel("optimiser")()
 	xs, gs, ms, vs := vec(x, "Adam"), vec(g, "Adam"), vec(m, "Adam"), vec(v, "Adam")
 	sameLen("Adam", xs.n, gs.n)
 	sameLen("Adam", xs.n, ms.n)

@@ -138,6 +138,7 @@ func (sp *Space) sync() error {
 
 // Copy sets dst = src (a device copy; nothing when dst is src).
 func (sp *Space) Copy(dst, src optim.Vector) {
+	defer sp.st.Batch().WithLabel("optimiser")()
 	d, s := vec(dst, "Copy"), vec(src, "Copy")
 	sameLen("Copy", d.n, s.n)
 	if d.buf == s.buf || d.n == 0 {
@@ -149,6 +150,7 @@ func (sp *Space) Copy(dst, src optim.Vector) {
 
 // Scale sets dst_i = float32(a)·dst_i in float32.
 func (sp *Space) Scale(dst optim.Vector, a float64) {
+	defer sp.st.Batch().WithLabel("optimiser")()
 	d := vec(dst, "Scale")
 	sp.fail("Scale", sp.st.Batch().Scale(d.buf, float32(a), d.buf, d.n))
 }
@@ -156,6 +158,7 @@ func (sp *Space) Scale(dst optim.Vector, a float64) {
 // Axpy sets dst_i = dst_i + float32(a)·x_i in float32 with one rounding
 // (Float32Space rounds the product first).
 func (sp *Space) Axpy(dst optim.Vector, a float64, x optim.Vector) {
+	defer sp.st.Batch().WithLabel("optimiser")()
 	d, xs := vec(dst, "Axpy"), vec(x, "Axpy")
 	sameLen("Axpy", d.n, xs.n)
 	sp.fail("Axpy", sp.st.Batch().Axpy(d.buf, float32(a), xs.buf, d.n))
@@ -192,6 +195,7 @@ func (sp *Space) AbsSum(v optim.Vector) (float64, error) {
 // reduce records a reduction into the scalar buffer, synchronises and reads
 // the scalar back.
 func (sp *Space) reduce(op string, record func(*gpu.Batch, *gpu.Buffer) error) (float64, error) {
+	defer sp.st.Batch().WithLabel("optimiser")()
 	if sp.closed {
 		return 0, fmt.Errorf("vkoptim: %s: the space is closed", op)
 	}
