@@ -67,6 +67,15 @@ type Kernels interface {
 	// Scale sets y *= a.
 	Scale(y Buffer, a float32)
 
+	// AbsSum sets out[0] = Σᵢ |x[i]|, the L1 norm of x (out has 1
+	// element), like torch.norm(x, 1).
+	AbsSum(x, out Buffer)
+	// AxpyNormalized accumulates dx[i] += g[i]·w/(norm[0] + w·eps) (dx as
+	// long as g, norm 1 element): g rescaled by its L1 norm norm[0] (from
+	// AbsSum), the backward of Graph.NormalizeGrad. The caller keeps
+	// norm[0] + w·eps > 0.
+	AxpyNormalized(g, norm, dx Buffer, w, eps float32)
+
 	// Conv2DForward sets y = conv(x, w) + bias, a cross-correlation like
 	// torch.nn.functional.conv2d, with the padding of p. bias may be nil
 	// for no bias. See Conv2DParams for shapes.

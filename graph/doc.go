@@ -7,7 +7,8 @@
 // image is found by gradient descent on a weighted sum of the two (plus a
 // total-variation prior). This package provides the pieces: convolution,
 // ReLU, pooling, Gram, MSE, TV, weighted sum, bilinear resize and
-// per-channel statistics, each with its backward rule.
+// per-channel statistics, each with its backward rule, and neural-style's
+// gradient normalisation (NormalizeGrad).
 //
 // A Graph is built once: leaves (Variable, Constant), then ops, then
 // Backward(loss). Ops do not compute anything; they append kernel steps

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -46,6 +47,8 @@ func TestProgrammerErrors(t *testing.T) {
 	mustPanic(t, "sum", func() { g.WeightedSum([]*graph.Tensor{x, tiny}, []float32{1, 1}) }, "1×3×8×8", "1×3×1×1")
 	mustPanic(t, "sum weights", func() { g.WeightedSum([]*graph.Tensor{x}, nil) }, "weights")
 	mustPanic(t, "resize", func() { g.Resize(x, 0, 3) }, "0×3")
+	mustPanic(t, "normalize eps", func() { g.NormalizeGrad(x, 1, 0) }, "NormalizeGrad", "eps 0")
+	mustPanic(t, "normalize weight", func() { g.NormalizeGrad(x, float32(math.Inf(1)), 1e-8) }, "NormalizeGrad", "+Inf")
 	mustPanic(t, "loss shape", func() { g.Backward(x) }, "1×3×8×8")
 	mustPanic(t, "leaf shape", func() { g.Variable("bad", graph.NCHW(1, 0, 2, 2)) }, "1×0×2×2")
 	other := graph.New().Variable("y", graph.NCHW(1, 3, 8, 8))

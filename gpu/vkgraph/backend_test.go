@@ -62,7 +62,8 @@ func TestBackendSplit(t *testing.T) {
 // for the kernels that promise it, bit for bit against a device without
 // the limit: they cut work at boundaries that do not change the order of
 // any sum. MSE does not (its groups shrink to fit a binding this small)
-// nor Gram's backward (it adds runs of channels into dx one by one).
+// nor Gram's backward (it adds runs of channels into dx one by one), nor
+// AbsSum (the gpu reduction's groups shrink too).
 func TestSplit(t *testing.T) {
 	small := newBackend(t, gpu.Options{MaxBindingRange: splitBinding})
 	whole := newBackend(t, gpu.Options{})
@@ -191,6 +192,17 @@ func opCases() []opCase {
 					b.TVForward(in[0], out[0], s)
 					b.TVBackward(in[0], in[1], out[1], s)
 				}})
+		g := randn(n)
+		var l1 float64
+		for _, v := range g {
+			l1 += math.Abs(float64(v))
+		}
+		w := 0.75 * float32(n)
+		cs = append(cs,
+			opCase{"AbsSum/" + s.String(), graphtest.TolReduce, false, [][]float32{g}, [][]float32{randn(1)},
+				[]string{"norm"}, func(b graph.Backend, in, out []graph.Buffer) { b.AbsSum(in[0], out[0]) }},
+			opCase{"AxpyNormalized/" + s.String(), graphtest.TolNormalize, true, [][]float32{g, {float32(l1)}}, [][]float32{randn(n)},
+				[]string{"dx"}, func(b graph.Backend, in, out []graph.Buffer) { b.AxpyNormalized(in[0], in[1], out[0], w, 0.5) }})
 		p := graph.StatsParams{N: s.N, C: s.C, H: s.H, W: s.W, Eps: 1e-5}
 		x := randn(n)
 		for i := range x {

@@ -174,5 +174,35 @@ func kernelCases() []kernelCase {
 				b.BilinearResizeBackward(in[1], out[1], p)
 			}})
 	}
+	return append(cs, normalizeCases()...)
+}
+
+// normalizeCases covers the kernels of NormalizeGrad on the shape table
+// (they are flat, so only the lengths matter). AxpyNormalized gets the
+// exact L1 norm of g and w = 0.75·n, a scale near 1, so that g·s weighs
+// as much as the prefilled dx; with eps = 0.5, w·eps is comparable to the
+// norm, pinning where eps enters. A zero g must add exactly nothing.
+func normalizeCases() []kernelCase {
+	g := newGen(2)
+	var cs []kernelCase
+	for _, s := range Shapes {
+		n := s.Len()
+		cs = append(cs, kernelCase{"AbsSum/" + s.String(), TolReduce, [][]float32{g.randn(n)}, [][]float32{g.randn(1)},
+			[]string{"norm"}, func(b graph.Backend, in, out []graph.Buffer) { b.AbsSum(in[0], out[0]) }})
+		gv := g.randn(n)
+		var l1 float64
+		for _, v := range gv {
+			l1 += math.Abs(float64(v))
+		}
+		w := 0.75 * float32(n)
+		for _, eps := range []float32{1e-8, 0.5} {
+			cs = append(cs, kernelCase{fmt.Sprintf("AxpyNormalized/%v/eps=%g", s, eps), TolNormalize,
+				[][]float32{gv, {float32(l1)}}, [][]float32{g.randn(n)}, []string{"dx"},
+				func(b graph.Backend, in, out []graph.Buffer) { b.AxpyNormalized(in[0], in[1], out[0], w, eps) }})
+		}
+	}
+	cs = append(cs, kernelCase{"AxpyNormalized/zero", TolExact, [][]float32{make([]float32, 189), {0}},
+		[][]float32{g.randn(189)}, []string{"dx"},
+		func(b graph.Backend, in, out []graph.Buffer) { b.AxpyNormalized(in[0], in[1], out[0], 2, 1e-8) }})
 	return cs
 }

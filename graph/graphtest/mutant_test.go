@@ -49,6 +49,8 @@ type mutant struct {
 	poolB     func(m *mutant, x, dy, dx graph.Buffer, s graph.Shape)
 	stats     func(m *mutant, x, mean, std graph.Buffer, p graph.StatsParams)
 	tv        func(m *mutant, x, loss graph.Buffer, s graph.Shape)
+	absSum    func(m *mutant, x, out graph.Buffer)
+	axpyN     func(m *mutant, g, norm, dx graph.Buffer, w, eps float32)
 	gramScale float32
 }
 
@@ -103,6 +105,22 @@ func (m *mutant) GramForward(x, g graph.Buffer, s graph.Shape) {
 	if m.gramScale != 0 {
 		m.Scale(g, m.gramScale)
 	}
+}
+
+func (m *mutant) AbsSum(x, out graph.Buffer) {
+	if m.absSum != nil {
+		m.absSum(m, x, out)
+		return
+	}
+	m.Backend.AbsSum(x, out)
+}
+
+func (m *mutant) AxpyNormalized(g, norm, dx graph.Buffer, w, eps float32) {
+	if m.axpyN != nil {
+		m.axpyN(m, g, norm, dx, w, eps)
+		return
+	}
+	m.Backend.AxpyNormalized(g, norm, dx, w, eps)
 }
 
 func TestSuiteCatchesMutants(t *testing.T) {
@@ -160,6 +178,20 @@ func TestSuiteCatchesMutants(t *testing.T) {
 		}},
 		"TV halved":        {tv: func(m *mutant, x, loss graph.Buffer, s graph.Shape) { m.Scale(loss, 0.5) }},
 		"Gram scaled by 3": {gramScale: 3},
+		"L1 norm without abs": {absSum: func(m *mutant, x, out graph.Buffer) {
+			var sum float64
+			for _, v := range m.Data(x) {
+				sum += float64(v)
+			}
+			m.Data(out)[0] = float32(sum)
+		}},
+		"normalised axpy with eps not scaled by w": {axpyN: func(m *mutant, g, norm, dx graph.Buffer, w, eps float32) {
+			m.Backend.AxpyNormalized(g, norm, dx, w, eps/w)
+		}},
+		"normalised axpy overwrites": {axpyN: func(m *mutant, g, norm, dx graph.Buffer, w, eps float32) {
+			m.Fill(dx, 0)
+			m.Backend.AxpyNormalized(g, norm, dx, w, eps)
+		}},
 	}
 	for name, m := range mutants {
 		m.Backend = cpu.New()

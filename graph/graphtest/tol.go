@@ -27,13 +27,18 @@ var (
 	// TolElementwise is for one or two roundings per element: Axpy,
 	// Scale, average pooling.
 	TolElementwise = Tol{Abs: 1e-6, Rel: 1e-6}
+	// TolNormalize is for AxpyNormalized: each element adds g·s with the
+	// scale s = w/(norm + w·eps) computed in float32, a division (2.5 ulp
+	// in Vulkan) after two roundings, then one fma.
+	TolNormalize = Tol{Abs: 1e-5, Rel: 1e-5}
 	// TolResize is for bilinear resizes, whose backward sums up to a few
 	// dozen weighted samples per element.
 	TolResize = Tol{Abs: 1e-5, Rel: 1e-5}
 	// TolConv is for convolutions, forward and backward: sums of up to a
 	// few thousand products.
 	TolConv = Tol{Abs: 1e-5, Rel: 1e-4}
-	// TolReduce is for long reductions: Gram, MSE, TV, mean and std.
+	// TolReduce is for long reductions: Gram, MSE, TV, mean and std, L1
+	// norm.
 	TolReduce = Tol{Abs: 1e-5, Rel: 1e-4}
 	// TolNet is for a whole forward and backward graph, errors compounding
 	// through layers.
