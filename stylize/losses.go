@@ -53,8 +53,16 @@ func buildObjective(m Model, b graph.Backend, o Options, h, w int) (*objective, 
 	}
 	var terms []*graph.Tensor
 	var weights []float32
+	// With NormalizeGradients each term's gradient at its feature map is
+	// divided by its L1 norm before it is weighted (graph.NormalizeGrad).
+	norm := func(f *graph.Tensor, w float64) *graph.Tensor {
+		if !o.NormalizeGradients || w == 0 {
+			return f
+		}
+		return g.NormalizeGrad(f, float32(w), 1e-8)
+	}
 	for _, l := range o.ContentLayers {
-		f := feats[l.Name]
+		f := norm(feats[l.Name], o.ContentWeight*l.Weight)
 		t := g.Constant("content target "+l.Name, f.Shape())
 		loss := g.MSE(f, t).SetName("content loss " + l.Name)
 		ob.targets = append(ob.targets, t)
@@ -62,7 +70,7 @@ func buildObjective(m Model, b graph.Backend, o Options, h, w int) (*objective, 
 		terms, weights = append(terms, loss), append(weights, float32(o.ContentWeight*l.Weight))
 	}
 	for _, l := range o.StyleLayers {
-		gram := g.Gram(feats[l.Name])
+		gram := g.Gram(norm(feats[l.Name], o.StyleWeight*l.Weight))
 		t := g.Constant("style target "+l.Name, gram.Shape())
 		loss := g.MSE(gram, t).SetName("style loss " + l.Name)
 		ob.targets = append(ob.targets, t)

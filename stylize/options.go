@@ -47,6 +47,10 @@ type Options struct {
 	// device gives the same output bits.
 	Seed uint64
 
+	// NormalizeGradients divides each loss term's gradient by its L1 norm
+	// before weighting it, like neural-style's -normalize_gradients.
+	NormalizeGradients bool
+
 	// OriginalColors keeps the content's colours: the result's luminance
 	// with the content's chroma (YCbCr).
 	OriginalColors bool

@@ -94,3 +94,30 @@ func TestResumeReproduces(t *testing.T) {
 		})
 	}
 }
+
+// Normalised gradients change the trajectory and still descend (each term's
+// gradient is only rescaled, so with small Adam steps the loss falls; L-BFGS
+// fits its curvature model to true gradients and can wander).
+func TestNormalizeGradients(t *testing.T) {
+	m := newTinyModel()
+	defer m.free()
+	run := func(norm bool) []float64 {
+		o := tinyOptions()
+		o.NormalizeGradients = norm
+		o.Optimizer, o.LearningRate = "adam", 0.01
+		var losses []float64
+		r := Request{Content: SampleContent(32, 24), Styles: []*Image{SampleStyle(32, 32)}, Options: o,
+			Progress: func(p Progress) error { losses = append(losses, p.Loss); return nil }}
+		if _, err := Run(context.Background(), NewCPU(), m, r); err != nil {
+			t.Fatal(err)
+		}
+		return losses
+	}
+	plain, normed := run(false), run(true)
+	if plain[1] == normed[1] {
+		t.Errorf("normalising gradients changed nothing: %v", normed)
+	}
+	if normed[len(normed)-1] >= normed[0] {
+		t.Errorf("normalised run did not reduce the loss: %v", normed)
+	}
+}
