@@ -31,6 +31,11 @@ type Model interface {
 	Preprocess(im *Image) []float32
 	// Deprocess converts a network input back to an image (not clamped).
 	Deprocess(x []float32, w, h int) *Image
+	// InputScale is how many network-input units one unit of a [0, 1]
+	// pixel becomes (255 for Caffe weights): the random init and Adam's
+	// default learning rate, which neural-style gives in Caffe units, are
+	// scaled by InputScale/255.
+	InputScale() float64
 	// Features adds the network to g on x (1×3×H×W) up to the deepest of
 	// layers and returns their outputs by name; its weights live on b.
 	Features(g *graph.Graph, b graph.Backend, x *graph.Tensor, layers []string) (map[string]*graph.Tensor, error)

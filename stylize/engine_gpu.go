@@ -29,7 +29,10 @@ func NewGPU(dev *gpu.Device) (*GPU, error) {
 }
 
 func (e *GPU) Backend() graph.Backend { return e.b }
-func (e *GPU) Space() optim.Space     { return e.space }
+
+// Stream is the stream the engine records into (for its timings).
+func (e *GPU) Stream() *gpu.Stream { return e.b.Stream() }
+func (e *GPU) Space() optim.Space  { return e.space }
 
 // Vector views a graph buffer of the backend as an optimiser vector.
 func (e *GPU) Vector(b graph.Buffer) optim.Vector {

@@ -30,7 +30,8 @@ func newTinyModel() *tinyModel {
 	return m
 }
 
-func (m *tinyModel) Name() string { return "tiny" }
+func (m *tinyModel) Name() string        { return "tiny" }
+func (m *tinyModel) InputScale() float64 { return 1 }
 func (m *tinyModel) Layers() []string {
 	return []string{"conv1_1", "relu1_1", "pool1", "conv2_1", "relu2_1"}
 }

@@ -30,13 +30,13 @@ type Options struct {
 	// relu3_1, relu4_1, relu5_1, all weighted 1.
 	ContentLayers, StyleLayers []Layer
 
-	// Init is "random" (Gaussian noise × 0.001 in the network's input space,
-	// as neural-style), "content", "gray", or an image path. Default
-	// "random".
+	// Init is "random" (Gaussian noise of σ 0.001 in Caffe units, as
+	// neural-style), "content", "gray", or an image path. Default "random".
 	Init string
 	// Optimizer is "lbfgs" or "adam". Default "lbfgs".
 	Optimizer string
-	// LearningRate of Adam (default 10, neural-style's) or L-BFGS (default 1).
+	// LearningRate of Adam (default neural-style's 10 in Caffe units, so
+	// 10·InputScale/255 of the model) or L-BFGS (default 1).
 	LearningRate float64
 	// History is the number of L-BFGS correction pairs. If 0, it is 100.
 	History int

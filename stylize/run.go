@@ -50,6 +50,9 @@ type Request struct {
 	// Resume, if not nil, continues a stopped run from its checkpoint. The
 	// options and images must be those of the stopped run.
 	Resume *Checkpoint
+
+	// evalHook, for tests, sees the loss of every evaluation.
+	evalHook func(loss float64)
 }
 
 // ErrStopped is returned (wrapped) when the context was cancelled: the
@@ -61,6 +64,9 @@ var ErrStopped = errors.New("stylize: stopped")
 // stops early (cancelled context, a NaN, a progress error) it returns the
 // last good image with the error.
 func Run(ctx context.Context, eng Engine, m Model, r Request) (*Image, error) {
+	if r.Options.LearningRate == 0 && r.Options.Optimizer == "adam" {
+		r.Options.LearningRate = 10 * m.InputScale() / 255
+	}
 	o := r.Options.Defaults()
 	if err := o.Validate(len(r.Styles), m.Layers()); err != nil {
 		return nil, err
@@ -129,8 +135,17 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 	o, eng, m := st.o, st.eng, st.m
 	b := eng.Backend()
 	w, h := FitSide(st.r.Content.W, st.r.Content.H, sc.Side)
-	content := st.r.Content.Resize(w, h)
 	st.lastHW = [2]int{h, w}
+	// The plan is checked against the device before any image is resized
+	// or anything allocated.
+	ob, err := buildObjective(m, b, o, h, w)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFits(eng, ob.planBytes(), sc.Side); err != nil {
+		return nil, err
+	}
+	content := st.r.Content.Resize(w, h)
 	var styleIn [][]float32
 	var sizes [][2]int
 	for _, s := range st.r.Styles {
@@ -142,14 +157,7 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 		styleIn = append(styleIn, m.Preprocess(si))
 		sizes = append(sizes, [2]int{sh, sw})
 	}
-	ob, err := buildObjective(m, b, o, h, w)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkFits(eng, ob.planBytes(), sc.Side); err != nil {
-		return nil, err
-	}
-	tg, err := targets(m, b, o, m.Preprocess(content), h, w, styleIn, sizes)
+	tg, err := targets(eng, m, o, m.Preprocess(content), h, w, styleIn, sizes)
 	if err != nil {
 		return nil, err
 	}
@@ -205,6 +213,9 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 		space.Copy(grad, gv)
 		if err := b.Download(ob.total.Buffer(), lossBuf); err != nil {
 			return 0, err
+		}
+		if st.r.evalHook != nil {
+			st.r.evalHook(float64(lossBuf[0]))
 		}
 		return float64(lossBuf[0]), nil
 	}
@@ -337,11 +348,12 @@ func (st *state) initial(prev, content *Image, w, h int) ([]float32, error) {
 		}
 		return m.Preprocess(im), nil
 	case "random":
-		// neural-style: randn × 0.001 in the network's input space.
+		// neural-style: randn × 0.001 in Caffe units.
 		r := rand.New(rand.NewPCG(st.o.Seed, 0x76_6b_73_74_79_6c_65))
+		sigma := 0.001 * m.InputScale() / 255
 		x := make([]float32, 3*w*h)
 		for i := range x {
-			x[i] = float32(r.NormFloat64() * 0.001)
+			x[i] = float32(r.NormFloat64() * sigma)
 		}
 		return x, nil
 	}

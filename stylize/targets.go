@@ -8,7 +8,8 @@ import (
 
 // forwardKept runs m on input (preprocessed, 3×h×w) and returns the host
 // copies of the named outputs: features, or with gram their Gram matrices.
-func forwardKept(m Model, b graph.Backend, input []float32, h, w int, layers []string, gram bool) (map[string][]float32, error) {
+func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string, gram bool) (map[string][]float32, error) {
+	b := eng.Backend()
 	g := graph.New()
 	x := g.Constant("input", graph.NCHW(1, 3, h, w))
 	feats, err := m.Features(g, b, x, layers)
@@ -23,6 +24,10 @@ func forwardKept(m Model, b graph.Backend, input []float32, h, w int, layers []s
 		}
 		outs[l] = t
 		g.Keep(t)
+	}
+	p := g.Plan()
+	if err := checkFits(eng, p.PeakBytes+p.LeafBytes, max(h, w)); err != nil {
+		return nil, err
 	}
 	xb, err := b.Alloc(len(input), "target input")
 	if err != nil {
@@ -52,13 +57,13 @@ func forwardKept(m Model, b graph.Backend, input []float32, h, w int, layers []s
 
 // targets computes the content features and the blended style Grams the
 // objective matches, in the order of objective.targets.
-func targets(m Model, b graph.Backend, o Options, content []float32, ch, cw int, styles [][]float32, sizes [][2]int) ([][]float32, error) {
+func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styles [][]float32, sizes [][2]int) ([][]float32, error) {
 	var out [][]float32
 	cl := make([]string, len(o.ContentLayers))
 	for i, l := range o.ContentLayers {
 		cl[i] = l.Name
 	}
-	cf, err := forwardKept(m, b, content, ch, cw, cl, false)
+	cf, err := forwardKept(eng, m, content, ch, cw, cl, false)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +77,7 @@ func targets(m Model, b graph.Backend, o Options, content []float32, ch, cw int,
 	blend := o.blend(len(styles))
 	mixed := map[string][]float32{}
 	for k, s := range styles {
-		grams, err := forwardKept(m, b, s, sizes[k][0], sizes[k][1], sl, true)
+		grams, err := forwardKept(eng, m, s, sizes[k][0], sizes[k][1], sl, true)
 		if err != nil {
 			return nil, err
 		}

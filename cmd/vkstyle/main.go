@@ -23,7 +23,10 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"render", "stylise an image (with no flags: the built-in sample)", runRender},
+		{"bench", "time full iterations, with a per-kernel profile", runBench},
 		{"devices", "list Vulkan devices and mark the one vkstyle uses", runDevices},
+		{"weights", "fetch, list and verify VGG weight files", runWeights},
 	}
 }
 

@@ -15,11 +15,16 @@ eq_style.png (64×64):
       + 1e-3/2 · TV(x)
     G_l = F Fᵀ / (C·H·W),  TV = Σ (x[h+1,w]−x[h,w])² + Σ (x[h,w+1]−x[h,w])²
 
-starting from the content image (init "content"), in float32, and records
+starting from the content image (init "content"), and records
 the loss of every evaluation of the objective for
   lbfgs: torch.optim.LBFGS(lr=1, max_iter=20, max_eval=41, history_size=100,
          tolerance_grad=-1, tolerance_change=-1, no line search), one step;
   adam:  torch.optim.Adam(lr=0.05), 20 steps.
+The inputs and weights are float32 (as vkstyle reads them); the arithmetic
+is float64, so the goldens are the exact trajectory. (PyTorch's own float32
+run drifts from it by 0.5 % by the 15th L-BFGS evaluation — L-BFGS without
+a line search amplifies rounding — while vkstyle's float32 Vulkan run stays
+within 1e-5 of it.)
 Output: stylize/testdata/equivalence.json,
     {"lbfgs": [loss of evaluation 0, 1, …], "adam": [...]}.
 """
@@ -31,6 +36,7 @@ import torch
 from PIL import Image
 
 torch.set_num_threads(2)
+torch.set_default_dtype(torch.float64)
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(os.path.dirname(here))
 
@@ -52,7 +58,7 @@ def names():
 
 
 def network():
-    sd = torch.load(os.path.join(root, "vgg/testdata/tiny19.pth"))
+    sd = {k: v.double() for k, v in torch.load(os.path.join(root, "vgg/testdata/tiny19.pth")).items()}
     layers, cin = [], 3
     for v in CFG:
         if v == "M":
@@ -70,7 +76,7 @@ def network():
 def load(name):
     a = np.asarray(Image.open(os.path.join(here, name)).convert("RGB"), dtype=np.float32) / 255
     x = torch.from_numpy(a).permute(2, 0, 1).unsqueeze(0).contiguous()
-    return ((x - MEAN) / STD).contiguous()
+    return ((x.double() - MEAN) / STD).contiguous()
 
 
 def features(net, x, want):

@@ -1,0 +1,365 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/stylize"
+)
+
+// renderFlags are the flags of render (and preview): Go-style names, with
+// neural-style's names in README.
+type renderFlags struct {
+	content, style, blend, out  string
+	size                        int
+	styleScale                  float64
+	contentWeight, styleWeight  float64
+	tvWeight                    float64
+	contentLayers, styleLayers  string
+	pooling, model, weights     string
+	init, optimizer             string
+	lr                          float64
+	history, iterations         int
+	seed                        uint64
+	originalColors, matchColors bool
+	scales                      string
+	printEvery, saveEvery       int
+	bits, quality               int
+	jsonOut, quiet              bool
+	device, resume, checkpoint  string
+}
+
+func (f *renderFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.content, "content", "", "content image (default: a landscape drawn by vkstyle)")
+	fs.StringVar(&f.style, "style", "", "style images: files separated by commas, or a directory (default: a swirl pattern drawn by vkstyle)")
+	fs.StringVar(&f.blend, "style-blend", "", "style blend weights, one per style, separated by commas (default: equal)")
+	fs.StringVar(&f.out, "out", "vkstyle-out.png", "output image (.png or .jpg)")
+	fs.IntVar(&f.size, "size", 0, "longer side of the result in pixels (default 512; 256 with the embedded model)")
+	fs.Float64Var(&f.styleScale, "style-scale", 1, "size of the style images relative to -size")
+	fs.Float64Var(&f.contentWeight, "content-weight", 5, "weight of the content loss")
+	fs.Float64Var(&f.styleWeight, "style-weight", 100, "weight of the style loss")
+	fs.Float64Var(&f.tvWeight, "tv-weight", 1e-3, "weight of the total-variation smoothing")
+	fs.StringVar(&f.contentLayers, "content-layers", "relu4_2", "content layers, each optionally name:weight, separated by commas")
+	fs.StringVar(&f.styleLayers, "style-layers", "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1", "style layers, each optionally name:weight")
+	fs.StringVar(&f.pooling, "pooling", "max", "pooling of the network: max or avg (Gatys et al. used avg)")
+	fs.StringVar(&f.model, "model", "", "network: vgg19, vgg16 or embedded (default: vgg19 when its weights are cached, else embedded)")
+	fs.StringVar(&f.weights, "weights", "", "weight file (.pth or .safetensors) instead of the cached one")
+	fs.StringVar(&f.init, "init", "random", "initial image: random, content, gray or an image file")
+	fs.StringVar(&f.optimizer, "optimizer", "lbfgs", "optimiser: lbfgs or adam")
+	fs.Float64Var(&f.lr, "lr", 0, "learning rate (default 1 for lbfgs, 10 for adam)")
+	fs.IntVar(&f.history, "history", 100, "L-BFGS history size (correction pairs)")
+	fs.IntVar(&f.iterations, "iterations", 1000, "iterations (at the smallest scale when multi-scale)")
+	fs.Uint64Var(&f.seed, "seed", 0, "random seed: the same seed on the same device gives the same output bits")
+	fs.BoolVar(&f.originalColors, "original-colors", false, "keep the content's colours (luminance-only transfer)")
+	fs.BoolVar(&f.matchColors, "match-colors", false, "match each style's colour histogram (mean, covariance) to the content's first")
+	fs.StringVar(&f.scales, "scales", "1", "number of scales, coarse to fine, or auto (from about 128 px up by √2)")
+	fs.IntVar(&f.printEvery, "print-every", 100, "print the loss terms every N iterations (0: never)")
+	fs.IntVar(&f.saveEvery, "save-every", 0, "save a numbered image every N iterations (0: never)")
+	fs.IntVar(&f.bits, "bits", 8, "bits per PNG sample: 8 or 16")
+	fs.IntVar(&f.quality, "quality", 95, "JPEG quality, 1-100")
+	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per report instead of a progress bar")
+	fs.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
+	fs.StringVar(&f.device, "device", "", "Vulkan device: index or name substring (default: $VKSTYLE_DEVICE, then the best GPU)")
+	fs.StringVar(&f.resume, "resume", "", "continue a stopped run from its checkpoint file")
+	fs.StringVar(&f.checkpoint, "checkpoint", "", "where Ctrl-C writes a checkpoint (default: the output path + .ckpt)")
+}
+
+// options maps the flags onto stylize.Options.
+func (f *renderFlags) options(embedded bool) (stylize.Options, error) {
+	o := stylize.Options{
+		Size: f.size, StyleScale: f.styleScale,
+		ContentWeight: f.contentWeight, StyleWeight: f.styleWeight, TVWeight: f.tvWeight, NoDefaults: true,
+		Init: f.init, Optimizer: f.optimizer, LearningRate: f.lr, History: f.history, Iterations: f.iterations,
+		Seed: f.seed, OriginalColors: f.originalColors, MatchColors: f.matchColors,
+		PrintEvery: f.printEvery, SaveEvery: f.saveEvery,
+	}
+	if o.Size == 0 && embedded {
+		o.Size = 256
+	}
+	var err error
+	if o.ContentLayers, err = stylize.ParseLayers(f.contentLayers); err != nil {
+		return o, fmt.Errorf("-content-layers: %v", err)
+	}
+	if o.StyleLayers, err = stylize.ParseLayers(f.styleLayers); err != nil {
+		return o, fmt.Errorf("-style-layers: %v", err)
+	}
+	if f.blend != "" {
+		for _, s := range strings.Split(f.blend, ",") {
+			w, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			if err != nil {
+				return o, fmt.Errorf("-style-blend: %q is not a number", s)
+			}
+			o.StyleBlend = append(o.StyleBlend, w)
+		}
+	}
+	switch f.scales {
+	case "auto":
+		o.Auto = true
+	default:
+		n, err := strconv.Atoi(f.scales)
+		if err != nil || n < 1 {
+			return o, fmt.Errorf("-scales %q: give a count ≥ 1 or auto", f.scales)
+		}
+		o.Scales = n
+	}
+	if f.bits != 8 && f.bits != 16 {
+		return o, fmt.Errorf("-bits %d: give 8 or 16", f.bits)
+	}
+	if f.quality < 1 || f.quality > 100 {
+		return o, fmt.Errorf("-quality %d: give 1 to 100", f.quality)
+	}
+	if f.pooling != "max" && f.pooling != "avg" {
+		return o, fmt.Errorf("-pooling %q: give max or avg", f.pooling)
+	}
+	return o, nil
+}
+
+// styleFiles expands -style: comma-separated files, or the images of a
+// directory in name order.
+func styleFiles(arg string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(arg, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		st, err := os.Stat(p)
+		if err == nil && st.IsDir() {
+			entries, err := os.ReadDir(p)
+			if err != nil {
+				return nil, fmt.Errorf("-style %s: %v", p, err)
+			}
+			n := len(out)
+			for _, e := range entries {
+				switch strings.ToLower(filepath.Ext(e.Name())) {
+				case ".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif":
+					out = append(out, filepath.Join(p, e.Name()))
+				}
+			}
+			if len(out) == n {
+				return nil, fmt.Errorf("-style %s: the directory holds no images", p)
+			}
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func runRender(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("render", stderr)
+	var f renderFlags
+	f.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return render(&f, stdout, stderr)
+}
+
+func render(f *renderFlags, stdout, stderr io.Writer) error {
+	model, note, err := resolveModel(f.model, f.weights, f.pooling)
+	if err != nil {
+		return err
+	}
+	o, err := f.options(model.Name() == "embedded")
+	if err != nil {
+		return err
+	}
+	req := stylize.Request{Options: o}
+	sample := f.content == "" && f.style == ""
+	if f.content == "" {
+		req.Content = stylize.SampleContent(384, 288)
+	} else if req.Content, err = stylize.Load(f.content); err != nil {
+		return fmt.Errorf("content image %w", err)
+	}
+	if f.style == "" {
+		req.Styles = []*stylize.Image{stylize.SampleStyle(384, 384)}
+	} else {
+		files, err := styleFiles(f.style)
+		if err != nil {
+			return err
+		}
+		for _, p := range files {
+			im, err := stylize.Load(p)
+			if err != nil {
+				return fmt.Errorf("style image %w", err)
+			}
+			req.Styles = append(req.Styles, im)
+		}
+	}
+	switch o.Init {
+	case "random", "content", "gray":
+	default:
+		if req.Init, err = stylize.Load(o.Init); err != nil {
+			return fmt.Errorf("-init image %w", err)
+		}
+	}
+	if err := o.Defaults().Validate(len(req.Styles), model.Layers()); err != nil {
+		return err
+	}
+	if err := checkWritable(f.out); err != nil {
+		return err
+	}
+	save := stylize.SaveOptions{Bits: f.bits, Quality: f.quality}
+	req.CheckpointPath = f.checkpoint
+	if req.CheckpointPath == "" {
+		req.CheckpointPath = f.out + ".ckpt"
+	}
+	if f.resume != "" {
+		if req.Resume, err = stylize.LoadCheckpoint(f.resume); err != nil {
+			return err
+		}
+	}
+	ext := filepath.Ext(f.out)
+	req.Save = func(it int, im *stylize.Image) (string, error) {
+		p := fmt.Sprintf("%s_%d%s", strings.TrimSuffix(f.out, ext), it, ext)
+		return p, stylize.Save(p, im, save)
+	}
+
+	dev, err := gpu.Open(gpu.Options{Device: f.device})
+	if err != nil {
+		return err
+	}
+	defer dev.Close()
+	eng, err := stylize.NewGPU(dev)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	defer model.Close()
+
+	rep := newReporter(f, stdout, stderr)
+	req.Progress = rep.progress
+	if !f.quiet && !f.jsonOut {
+		what := "your images"
+		if sample {
+			what = "vkstyle's sample landscape in the style of its sample swirls"
+		}
+		fmt.Fprintf(stderr, "vkstyle: stylising %s with %s on %s\n", what, model.Name(), eng.Name())
+		if note != "" {
+			fmt.Fprintln(stderr, "vkstyle:", note)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	im, runErr := stylize.Run(ctx, eng, model, req)
+	rep.finish()
+	if im != nil {
+		if err := stylize.Save(f.out, im, save); err != nil {
+			return err
+		}
+	}
+	if runErr != nil {
+		if errors.Is(runErr, stylize.ErrStopped) {
+			return fmt.Errorf("%v: the image so far is in %s and a checkpoint in %s; continue with -resume %s", runErr, f.out, req.CheckpointPath, req.CheckpointPath)
+		}
+		if im != nil {
+			return fmt.Errorf("%v (the last good image is in %s)", runErr, f.out)
+		}
+		return runErr
+	}
+	if f.resume != "" {
+		os.Remove(f.resume)
+	}
+	if !f.quiet && !f.jsonOut {
+		fmt.Fprintf(stderr, "vkstyle: wrote %s (%d×%d)\n", f.out, im.W, im.H)
+		if model.Name() == "embedded" {
+			fmt.Fprintln(stderr, "vkstyle: the embedded random-filter network transfers colour and texture; for real style transfer fetch VGG19 with `vkstyle weights fetch vgg19` and run with -model vgg19")
+		}
+	}
+	return nil
+}
+
+// checkWritable fails early when the output cannot be written, before any
+// work is done.
+func checkWritable(path string) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png", ".jpg", ".jpeg":
+	default:
+		return fmt.Errorf("-out %s: use a .png, .jpg or .jpeg file name", path)
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".vkstyle-check*")
+	if err != nil {
+		return fmt.Errorf("-out %s: cannot write in %s: choose a writable output path", path, dir)
+	}
+	tmp.Close()
+	os.Remove(tmp.Name())
+	return nil
+}
+
+// reporter prints progress: a bar with the loss, JSON lines, or nothing.
+type reporter struct {
+	f      *renderFlags
+	stdout io.Writer
+	stderr io.Writer
+	bar    *progressbar.ProgressBar
+	enc    *json.Encoder
+	start  time.Time
+}
+
+func newReporter(f *renderFlags, stdout, stderr io.Writer) *reporter {
+	r := &reporter{f: f, stdout: stdout, stderr: stderr, start: time.Now()}
+	if f.jsonOut {
+		r.enc = json.NewEncoder(stdout)
+	}
+	return r
+}
+
+func (r *reporter) progress(p stylize.Progress) error {
+	switch {
+	case r.f.quiet:
+	case r.enc != nil:
+		if p.Terms == nil && p.Saved == "" && p.Done != p.Total {
+			return nil
+		}
+		rec := map[string]any{"scale": p.Scale, "scales": p.Scales, "side": p.Side,
+			"iteration": p.Done, "iterations": p.Total, "loss": p.Loss, "elapsed_s": p.Elapsed.Seconds(),
+			"iterations_per_s": float64(p.Done) / p.Elapsed.Seconds()}
+		if p.Terms != nil {
+			rec["content"], rec["style"], rec["tv"] = p.Terms.Content, p.Terms.Style, p.Terms.TV
+		}
+		if p.Saved != "" {
+			rec["saved"] = p.Saved
+		}
+		return r.enc.Encode(rec)
+	default:
+		if r.bar == nil {
+			r.bar = progressbar.NewOptions(p.Total, progressbar.OptionSetWriter(r.stderr),
+				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("it"),
+				progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(24), progressbar.OptionThrottle(100*time.Millisecond))
+		}
+		desc := fmt.Sprintf("scale %d/%d %dpx  loss %.4g", p.Scale, p.Scales, p.Side, p.Loss)
+		if p.Terms != nil {
+			desc += fmt.Sprintf(" (content %.3g style %.3g tv %.3g)", p.Terms.Content, p.Terms.Style, p.Terms.TV)
+		}
+		r.bar.Describe(desc)
+		if p.Saved != "" {
+			r.bar.Clear()
+			fmt.Fprintf(r.stderr, "vkstyle: saved %s\n", p.Saved)
+			return nil
+		}
+		r.bar.Set(p.Done)
+	}
+	return nil
+}
+
+func (r *reporter) finish() {
+	if r.bar != nil {
+		r.bar.Finish()
+		fmt.Fprintln(r.stderr)
+	}
+}

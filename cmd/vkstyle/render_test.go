@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// small is a quick quiet render on lavapipe: the embedded model at 32
+// pixels.
+func small(out string, extra ...string) []string {
+	return append([]string{"render", "-model", "embedded", "-size", "32", "-iterations", "4", "-out", out, "-quiet"}, extra...)
+}
+
+func TestRenderWritesImage(t *testing.T) {
+	requireDevice(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.png")
+	code, _, stderr := vkstyle(t, small(out, "-save-every", "2", "-bits", "16")...)
+	if code != 0 {
+		t.Fatalf("render: %d %s", code, stderr)
+	}
+	for _, p := range []string{out, filepath.Join(dir, "out_2.png")} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("missing %s: %v", p, err)
+		}
+	}
+	if _, err := os.Stat(out + ".ckpt"); err == nil {
+		t.Errorf("a finished run left a checkpoint")
+	}
+}
+
+func TestRenderJSON(t *testing.T) {
+	requireDevice(t)
+	out := filepath.Join(t.TempDir(), "out.png")
+	args := small(out)
+	args = append(args[:len(args)-1], "-json", "-print-every", "2") // not quiet
+	code, stdout, stderr := vkstyle(t, args...)
+	if code != 0 {
+		t.Fatalf("render -json: %d %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) < 2 {
+		t.Fatalf("want a JSON object per report, got %q", stdout)
+	}
+	for _, l := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("not JSON: %q", l)
+		}
+		if _, ok := rec["loss"]; !ok {
+			t.Errorf("report without loss: %q", l)
+		}
+	}
+}
+
+// Each bad input is one line on stderr, a non-zero status and no output.
+func TestRenderBadInput(t *testing.T) {
+	requireDevice(t)
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, data, 0o644)
+		return p
+	}
+	good := write("good.png", mustRead(t, "../../stylize/testdata/rgb.png"))
+	trunc := write("trunc.jpg", mustRead(t, "../../stylize/testdata/truncated.jpg"))
+	text := write("notes.png", []byte("not an image"))
+	empty := write("empty.png", nil)
+	out := filepath.Join(dir, "out.png")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-content", filepath.Join(dir, "nope.jpg"), "-style", good}, "no such file"},
+		{[]string{"-content", trunc, "-style", good}, "corrupt or truncated"},
+		{[]string{"-content", good, "-style", text}, "not an image vkstyle reads"},
+		{[]string{"-content", empty, "-style", good}, "empty file"},
+		{[]string{"-content", good, "-style", good + "," + good, "-style-blend", "1"}, "2 style images"},
+		{[]string{"-content-layers", "relu9_9"}, `"relu9_9" is not a layer`},
+		{[]string{"-style-weight", "-1"}, "style weight -1"},
+		{[]string{"-content-weight", "NaN"}, "content weight NaN"},
+		{[]string{"-out", filepath.Join(dir, "no", "such", "dir", "x.png")}, "choose a writable output path"},
+		{[]string{"-out", filepath.Join(dir, "x.gif")}, "use a .png, .jpg"},
+		{[]string{"-size", "30000"}, "use -size"},
+		{[]string{"-optimizer", "sgd"}, "optimizer \"sgd\""},
+		{[]string{"-scales", "zero"}, "-scales"},
+	}
+	for _, c := range cases {
+		args := small(out, c.args...)
+		code, _, stderr := vkstyle(t, args...)
+		oneLineError(t, code, stderr, c.want)
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%v: failed but wrote %s", c.args, out)
+			os.Remove(out)
+		}
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Ctrl-C writes the image so far and a checkpoint; -resume finishes the
+// run with the bits of an uninterrupted one.
+func TestRenderInterruptAndResume(t *testing.T) {
+	if os.Getenv("VKSTYLE_TEST_CHILD") == "1" {
+		args := os.Args[len(os.Args)-1]
+		os.Exit(run(strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
+	}
+	requireDevice(t)
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.png")
+	base := []string{"render", "-model", "embedded", "-size", "32", "-iterations", "12", "-seed", "7"}
+	if code, _, stderr := vkstyle(t, append(base, "-quiet", "-out", whole)...); code != 0 {
+		t.Fatal(stderr)
+	}
+	out := filepath.Join(dir, "stopped.png")
+	child := exec.Command(os.Args[0], "-test.run=^TestRenderInterruptAndResume$",
+		strings.Join(append(base, "-json", "-print-every", "1", "-out", out), "\x1f"))
+	child.Env = append(os.Environ(), "VKSTYLE_TEST_CHILD=1")
+	stdout, _ := child.StdoutPipe()
+	var stderr bytes.Buffer
+	child.Stderr = &stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() {
+		t.Fatalf("no progress from the child: %s", stderr.String())
+	}
+	child.Process.Signal(syscall.SIGINT)
+	for sc.Scan() {
+	}
+	done := make(chan error, 1)
+	go func() { done <- child.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatalf("an interrupted run exited 0")
+		}
+	case <-time.After(60 * time.Second):
+		child.Process.Kill()
+		t.Fatal("the child did not stop")
+	}
+	if !strings.Contains(stderr.String(), "-resume") {
+		t.Errorf("the stop message does not say how to resume: %q", stderr.String())
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Fatalf("no image after Ctrl-C: %v", err)
+	}
+	code, _, serr := vkstyle(t, append(base, "-quiet", "-out", out, "-resume", out+".ckpt")...)
+	if code != 0 {
+		t.Fatalf("resume: %s", serr)
+	}
+	if !bytes.Equal(mustRead(t, out), mustRead(t, whole)) {
+		t.Errorf("the resumed image differs from the uninterrupted one")
+	}
+}
