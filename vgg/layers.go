@@ -40,6 +40,8 @@ type Layer struct {
 	In     int    // input channels
 	Out    int    // output channels (In for ReLU and Pool)
 	Kernel int    // kernel height and width of a Conv (odd); 0 otherwise
+	// Reflect makes a Conv pad by reflection instead of with zeros.
+	Reflect bool
 	// Key is the prefix of a Conv's tensors in weight files: torchvision's
 	// "features.N" names "features.N.weight" (Out×In×Kernel×Kernel) and
 	// "features.N.bias" (Out). Empty for other kinds and generated weights.

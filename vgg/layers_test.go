@@ -71,7 +71,7 @@ func TestDeepestAndNeeded(t *testing.T) {
 			got = append(got, RandomArch.Layers[i].Name)
 		}
 	}
-	if strings.Join(got, " ") != "pool1 pool2 pool3 pool4 conv5_1 relu5_1" {
+	if strings.Join(got, " ") != "blur1 pool1 blur2 pool2 blur3 pool3 blur4 pool4 conv5_1 relu5_1" {
 		t.Errorf("random relu5_1 needs %v", got)
 	}
 }

@@ -240,7 +240,7 @@ func (n *Net) Features(g *graph.Graph, x *graph.Tensor, layers []string) (map[st
 			b := g.Constant(n.Arch.Name+"."+l.Name+".bias", graph.NCHW(1, l.Out, 1, 1))
 			w.Bind(p.w)
 			b.Bind(p.b)
-			y = g.Conv2D(in, w, b, graph.ConvOpts{Pad: l.Kernel / 2})
+			y = g.Conv2D(in, w, b, graph.ConvOpts{Pad: l.Kernel / 2, Reflect: l.Reflect})
 		case ReLU:
 			y = g.ReLU(in)
 		case Pool:

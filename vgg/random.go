@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 )
 
 // RandomArch is the offline network of NewRandom: a multi-scale bank of
@@ -14,7 +15,10 @@ import (
 // 55×55 pixels at full resolution; to stay cheap on a CPU Vulkan driver
 // this network reaches large scales by average-pooling the image instead
 // (pool1 … pool4 form an image pyramid, not a chain of features) and
-// filters each level once:
+// filters each level once. Each level is blurred (a fixed [1 2 1]/4
+// binomial filter, reflect-padded) before it is pooled, so the pyramid is
+// a Gaussian one: with a plain 2×2 box the gradient of the coarse levels
+// comes back as flat 8×8 and 16×16 blocks, and the result shows them.
 //
 //	relu1_1  3×3 conv, 64 filters, on the image          (VGG's relu1_1 scale)
 //	relu2_1  5×5 conv, 64 filters, on the image at 1/2   (relu2_1)
@@ -29,18 +33,22 @@ import (
 var RandomArch = mustArch("random", []Layer{
 	{Name: "conv1_1", Kind: Conv, In: 3, Out: 64, Kernel: 3},
 	{Name: "relu1_1", Kind: ReLU, Input: "conv1_1", In: 64, Out: 64},
-	{Name: "pool1", Kind: Pool, In: 3, Out: 3},
+	{Name: "blur1", Kind: Conv, In: 3, Out: 3, Kernel: 3, Reflect: true},
+	{Name: "pool1", Kind: Pool, Input: "blur1", In: 3, Out: 3},
 	{Name: "conv2_1", Kind: Conv, Input: "pool1", In: 3, Out: 64, Kernel: 5},
 	{Name: "relu2_1", Kind: ReLU, Input: "conv2_1", In: 64, Out: 64},
-	{Name: "pool2", Kind: Pool, Input: "pool1", In: 3, Out: 3},
+	{Name: "blur2", Kind: Conv, Input: "pool1", In: 3, Out: 3, Kernel: 3, Reflect: true},
+	{Name: "pool2", Kind: Pool, Input: "blur2", In: 3, Out: 3},
 	{Name: "conv3_1", Kind: Conv, Input: "pool2", In: 3, Out: 128, Kernel: 5},
 	{Name: "relu3_1", Kind: ReLU, Input: "conv3_1", In: 128, Out: 128},
-	{Name: "pool3", Kind: Pool, Input: "pool2", In: 3, Out: 3},
+	{Name: "blur3", Kind: Conv, Input: "pool2", In: 3, Out: 3, Kernel: 3, Reflect: true},
+	{Name: "pool3", Kind: Pool, Input: "blur3", In: 3, Out: 3},
 	{Name: "conv4_1", Kind: Conv, Input: "pool3", In: 3, Out: 128, Kernel: 5},
 	{Name: "relu4_1", Kind: ReLU, Input: "conv4_1", In: 128, Out: 128},
 	{Name: "conv4_2", Kind: Conv, Input: "relu4_1", In: 128, Out: 128, Kernel: 3},
 	{Name: "relu4_2", Kind: ReLU, Input: "conv4_2", In: 128, Out: 128},
-	{Name: "pool4", Kind: Pool, Input: "pool3", In: 3, Out: 3},
+	{Name: "blur4", Kind: Conv, Input: "pool3", In: 3, Out: 3, Kernel: 3, Reflect: true},
+	{Name: "pool4", Kind: Pool, Input: "blur4", In: 3, Out: 3},
 	{Name: "conv5_1", Kind: Conv, Input: "pool4", In: 3, Out: 128, Kernel: 5},
 	{Name: "relu5_1", Kind: ReLU, Input: "conv5_1", In: 128, Out: 128},
 })
@@ -64,8 +72,28 @@ func mustArch(name string, layers []Layer) *Arch {
 // Gatys et al. use VGG19 (`vkstyle weights fetch vgg19`).
 func NewRandom(seed uint64) *Net {
 	n := Randomized(RandomArch, seed)
+	for _, l := range RandomArch.Layers {
+		if strings.HasPrefix(l.Name, "blur") {
+			n.convs[l.Name].ConvWeights = binomial3(l.In)
+		}
+	}
 	n.Pooling = AvgPool
 	return n
+}
+
+// binomial3 is a channel-wise [1 2 1]ᵀ[1 2 1]/16 blur as a c→c
+// convolution (zero between channels), with zero bias.
+func binomial3(c int) ConvWeights {
+	k := [3]float32{1, 2, 1}
+	w := make([]float32, c*c*9)
+	for ch := 0; ch < c; ch++ {
+		for y := 0; y < 3; y++ {
+			for x := 0; x < 3; x++ {
+				w[((ch*c+ch)*3+y)*3+x] = k[y] * k[x] / 16
+			}
+		}
+	}
+	return ConvWeights{W: w, B: make([]float32, c)}
 }
 
 // Randomized returns a Net of arch whose every convolution has

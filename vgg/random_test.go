@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/vkstyle/vkstyle/graph"
@@ -13,7 +14,7 @@ import (
 
 // randomWeightsSHA256 pins NewRandom(0)'s weights bit for bit: a change
 // means the offline network changed for every user and platform.
-const randomWeightsSHA256 = "f1a76d81bc77e3c0ffee0119cd694080d0c5a90e18a60b6159d8c9504adab7d1"
+const randomWeightsSHA256 = "f10a2a5dae06ba4853b0dffdb3801656b43d7c36fa7745fc1da162cff7162169"
 
 func weightsHash(n *Net) string {
 	h := sha256.New()
@@ -37,9 +38,19 @@ func TestRandomDeterministic(t *testing.T) {
 	if weightsHash(NewRandom(1)) == weightsHash(a) {
 		t.Error("seeds 0 and 1 give the same weights")
 	}
-	// He-uniform: |w| ≤ sqrt(6/fan-in), variance ≈ 2/fan-in.
+	// He-uniform: |w| ≤ sqrt(6/fan-in), variance ≈ 2/fan-in; the pyramid's
+	// blurs are the fixed binomial filter.
 	for _, l := range a.Arch.Convs(nil) {
 		w := a.convs[l.Name].W
+		if strings.HasPrefix(l.Name, "blur") {
+			want := binomial3(l.In).W
+			for i := range w {
+				if w[i] != want[i] {
+					t.Fatalf("%s: weight %d = %v, want the binomial %v", l.Name, i, w[i], want[i])
+				}
+			}
+			continue
+		}
 		bound := math.Sqrt(6 / float64(l.In*l.Kernel*l.Kernel))
 		var ss float64
 		for _, v := range w {
@@ -88,7 +99,8 @@ func TestRandomFeatures(t *testing.T) {
 	// The pyramid's cost: forward multiply-adds per input pixel.
 	var macs float64
 	for _, l := range n.Arch.Convs(nil) {
-		scale := map[string]float64{"conv1_1": 1, "conv2_1": 4, "conv3_1": 16, "conv4_1": 64, "conv4_2": 64, "conv5_1": 256}[l.Name]
+		scale := map[string]float64{"conv1_1": 1, "blur1": 1, "conv2_1": 4, "blur2": 4, "conv3_1": 16, "blur3": 16,
+			"conv4_1": 64, "conv4_2": 64, "blur4": 64, "conv5_1": 256}[l.Name]
 		macs += float64(l.Out*l.In*l.Kernel*l.Kernel) / scale
 	}
 	if gflop := 2 * macs * 512 * 512 / 1e9; gflop > 4 {

@@ -12,9 +12,11 @@ import (
 // With no -model it takes VGG19 when its weights are cached and the
 // embedded network otherwise, and says so in note.
 func resolveModel(name, weights, pooling string) (m *stylize.NetModel, note string, err error) {
-	pool, err := vgg.ParsePooling(pooling)
-	if err != nil {
-		return nil, "", fmt.Errorf("-pooling: %v", err)
+	var pool vgg.Pooling
+	if pooling != "" {
+		if pool, err = vgg.ParsePooling(pooling); err != nil {
+			return nil, "", fmt.Errorf("-pooling: %v", err)
+		}
 	}
 	name = strings.ToLower(name)
 	if name == "" {
@@ -49,6 +51,8 @@ func resolveModel(name, weights, pooling string) (m *stylize.NetModel, note stri
 	default:
 		return nil, "", fmt.Errorf("-model %q: use vgg19, vgg16 or embedded", name)
 	}
-	n.Pooling = pool
+	if pooling != "" { // else the model's own: max for VGG (neural-style's default), average for the embedded pyramid
+		n.Pooling = pool
+	}
 	return stylize.FromNet(name, n), note, nil
 }

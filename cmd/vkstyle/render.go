@@ -54,7 +54,7 @@ func (f *renderFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.tvWeight, "tv-weight", 1e-3, "weight of the total-variation smoothing")
 	fs.StringVar(&f.contentLayers, "content-layers", "relu4_2", "content layers, each optionally name:weight, separated by commas")
 	fs.StringVar(&f.styleLayers, "style-layers", "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1", "style layers, each optionally name:weight")
-	fs.StringVar(&f.pooling, "pooling", "max", "pooling of the network: max or avg (Gatys et al. used avg)")
+	fs.StringVar(&f.pooling, "pooling", "", "pooling of the network: max or avg (default: max for VGG, as neural-style; Gatys et al. used avg)")
 	fs.StringVar(&f.model, "model", "", "network: vgg19, vgg16 or embedded (default: vgg19 when its weights are cached, else embedded)")
 	fs.StringVar(&f.weights, "weights", "", "weight file (.pth or .safetensors) instead of the cached one")
 	fs.StringVar(&f.init, "init", "random", "initial image: random, content, gray or an image file")
@@ -121,7 +121,7 @@ func (f *renderFlags) options(embedded bool) (stylize.Options, error) {
 	if f.quality < 1 || f.quality > 100 {
 		return o, fmt.Errorf("-quality %d: give 1 to 100", f.quality)
 	}
-	if f.pooling != "max" && f.pooling != "avg" {
+	if f.pooling != "" && f.pooling != "max" && f.pooling != "avg" {
 		return o, fmt.Errorf("-pooling %q: give max or avg", f.pooling)
 	}
 	return o, nil
@@ -159,6 +159,17 @@ func styleFiles(arg string) ([]string, error) {
 	return out, nil
 }
 
+// embeddedDefaults are the render defaults for the embedded network, whose
+// features differ from VGG's: finer content features (its relu4_2 sees
+// only an eighth of the image's resolution), a heavier style term, a
+// lighter smoothing, and the content as the start so that about a hundred
+// iterations (a minute on lavapipe) give a finished picture. Flags given
+// on the command line win.
+var embeddedDefaults = [][2]string{
+	{"content-layers", "relu3_1"}, {"content-weight", "1"}, {"style-weight", "1e5"},
+	{"tv-weight", "1e-5"}, {"init", "content"}, {"iterations", "100"},
+}
+
 func runRender(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("render", stderr)
 	var f renderFlags
@@ -166,14 +177,24 @@ func runRender(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return render(&f, stdout, stderr)
-}
-
-func render(f *renderFlags, stdout, stderr io.Writer) error {
 	model, note, err := resolveModel(f.model, f.weights, f.pooling)
 	if err != nil {
 		return err
 	}
+	if model.Name() == "embedded" {
+		set := map[string]bool{}
+		fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+		for _, d := range embeddedDefaults {
+			if !set[d[0]] {
+				fs.Set(d[0], d[1])
+			}
+		}
+	}
+	return render(&f, model, note, stdout, stderr)
+}
+
+func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr io.Writer) error {
+	var err error
 	o, err := f.options(model.Name() == "embedded")
 	if err != nil {
 		return err
