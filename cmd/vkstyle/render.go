@@ -35,6 +35,7 @@ type renderFlags struct {
 	history, iterations         int
 	seed                        uint64
 	originalColors, matchColors bool
+	normalizeGradients          bool
 	scales                      string
 	printEvery, saveEvery       int
 	bits, quality               int
@@ -63,6 +64,7 @@ func (f *renderFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.history, "history", 100, "L-BFGS history size (correction pairs)")
 	fs.IntVar(&f.iterations, "iterations", 1000, "iterations (at the smallest scale when multi-scale)")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed: the same seed on the same device gives the same output bits")
+	fs.BoolVar(&f.normalizeGradients, "normalize-gradients", false, "divide each loss term's gradient by its L1 norm before weighting (neural-style's -normalize_gradients)")
 	fs.BoolVar(&f.originalColors, "original-colors", false, "keep the content's colours (luminance-only transfer)")
 	fs.BoolVar(&f.matchColors, "match-colors", false, "match each style's colour histogram (mean, covariance) to the content's first")
 	fs.StringVar(&f.scales, "scales", "1", "number of scales, coarse to fine, or auto (from about 128 px up by √2)")
@@ -83,7 +85,7 @@ func (f *renderFlags) options(embedded bool) (stylize.Options, error) {
 		Size: f.size, StyleScale: f.styleScale,
 		ContentWeight: f.contentWeight, StyleWeight: f.styleWeight, TVWeight: f.tvWeight, NoDefaults: true,
 		Init: f.init, Optimizer: f.optimizer, LearningRate: f.lr, History: f.history, Iterations: f.iterations,
-		Seed: f.seed, OriginalColors: f.originalColors, MatchColors: f.matchColors,
+		Seed: f.seed, OriginalColors: f.originalColors, MatchColors: f.matchColors, NormalizeGradients: f.normalizeGradients,
 		PrintEvery: f.printEvery, SaveEvery: f.saveEvery,
 	}
 	if o.Size == 0 && embedded {
