@@ -18,10 +18,14 @@
 // 548 MB file) is never read.
 //
 // Layer tables (layers.go) name layers like neural-style: conv1_1,
-// relu1_1, …, pool5. Weight files (weights.go, pth.go, safetensors.go)
-// may be torch.save state dicts in the zip or legacy format, parsed with
-// a pickle whitelist and read lazily, or safetensors; keys are
-// torchvision's features.N.weight and features.N.bias. The weights' input
+// relu1_1, …, pool5. Weight files (weights.go, pth.go, pickle.go,
+// safetensors.go) may be torch.save state dicts in the zip or legacy
+// format, or safetensors; keys are torchvision's features.N.weight and
+// features.N.bias. A .pth's pickle is run by the unpickler of
+// github.com/nlpodyssey/gopickle with a tensor whitelist, which refuses
+// any other callable (os.system, say), and a persistent-load hook that
+// only records storages: their bytes are read later, for the tensors a
+// run needs. The weights' input
 // convention (preprocess.go) is torchvision's (RGB, mean/std) or Caffe's
 // (BGR, ×255, mean pixel), with the inverse for output.
 //

@@ -2,575 +2,491 @@ package vgg
 
 import (
 	"bufio"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/big"
+	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nlpodyssey/gopickle/pickle"
+	"github.com/nlpodyssey/gopickle/types"
 )
 
-// A restricted pickle virtual machine, enough for what torch.save writes:
-// the binary opcodes of pickle protocols 2 to 5 (torch uses 2 by
-// default, from Python 2 or 3) and the few text opcodes that carry plain
-// data (INT, LONG, GET, PUT, PERSID). It follows CPython's Lib/pickle.py
-// opcode for opcode, but:
+// The pickles of .pth files are run by github.com/nlpodyssey/gopickle's
+// pickle.Unpickler (not its pytorch.Load, which reads every storage as
+// it meets it), with two hooks:
 //
-//   - GLOBAL and STACK_GLOBAL go through findClass, the caller's
-//     whitelist; there is no other way to name a callable, so a pickle
-//     that asks for os.system gets an error, not a call.
-//   - Persistent ids (torch's storages) go to persistentLoad, which
-//     records them; no storage data is read here.
-//   - Values are plain Go: string, int, *big.Int, float64, bool, nil,
-//     pyTuple, *pyList, *pyDict. Lengths and depths are bounded, so a
-//     malformed or hostile file gives an error, never a huge allocation
-//     or a panic.
+//   - FindClass is the tensor whitelist (findClass below): the names
+//     torch.save writes for a state dict resolve to this file's own
+//     callables, which build descriptors (pthTensor) and read no data;
+//     any other name (os.system, builtins.eval, _codecs.encode) is an
+//     error before anything is called.
+//   - PersistentLoad (storageLoader) records each storage's key, dtype,
+//     element count and location, and returns a descriptor (pthStorage);
+//     the bytes are located after the pickle and read only for the
+//     tensors a run asks for.
 //
-// github.com/nlpodyssey/gopickle does the same job, but its types
-// package needs golang.org/x/text, which go.mod does not list.
+// What gopickle does not do, and how it is handled:
+//
+//   - It resolves a few names before calling FindClass: collections.
+//     OrderedDict, builtins.list and builtins.dict, __builtin__.object,
+//     copy_reg._reconstructor and array._array_reconstructor. They build
+//     plain data (gopickle's types), never run code, and are left to it.
+//   - Its OrderedDict takes no constructor arguments, but Python 2's
+//     OrderedDict.__reduce__ pickles OrderedDict([[key, value], …]), as
+//     PyTorch 0.1–0.3 files written with Python 2 have it. pickleReader
+//     renames that GLOBAL so it reaches findClass, which gives
+//     orderedDictClass, accepting both forms.
+//   - It has no size caps, and allocates a string or frame of its
+//     declared length before reading it. The pickle's input is capped at
+//     maxPickleBytes (checked against the zip entry's size, or by a
+//     limited reader for the legacy format), which bounds the values it
+//     builds; pickleReader refuses a declared length longer than what is
+//     left of that input before gopickle allocates it, frames included.
+//   - It panics on some malformed input (an empty LONG1, a bytes key in
+//     a dict); unpickle recovers, and gives one-line errors.
 
-// pyTuple is a Python tuple.
-type pyTuple []any
+// maxPickleBytes caps the pickle of a .pth: 1 MiB is some 10,000
+// tensors, where a VGG19 state dict needs under 4 KB. gopickle allocates
+// up to some 400 bytes per byte of pickle (a run of MARKs), so a hostile
+// pickle costs at most about 400 MB.
+const maxPickleBytes = 1 << 20
 
-// pyList is a Python list (mutable, hence a pointer).
-type pyList struct{ items []any }
-
-// pyDict is a Python dict or collections.OrderedDict, in insertion order.
-type pyDict struct {
-	keys, vals []any
+// pthStorage is a storage of a .pth file, from its persistent id: where
+// its bytes are is filled in after the pickle is read.
+type pthStorage struct {
+	key      string
+	dtype    dtype
+	numel    int64
+	location string      // "cpu", "cuda:0": where torch kept it; unused
+	r        io.ReaderAt // nil until located
+	off      int64       // offset of element 0 in r
+	avail    int64       // bytes of the storage present in the file
 }
 
-// set sets d[k] = v, replacing an equal key of a comparable kind.
-func (d *pyDict) set(k, v any) {
-	switch k.(type) {
-	case string, int, bool, float64, nil:
-		for i, old := range d.keys {
-			if old == k {
-				d.vals[i] = v
-				return
+// pthTensor is a tensor of a .pth file: a strided view of a storage.
+type pthTensor struct {
+	st     *pthStorage
+	offset int64
+	shape  []int64
+	stride []int64
+}
+
+// storageClass is a whitelisted torch.*Storage class: not callable, only
+// a persistent id's dtype tag.
+type storageClass struct{ dtype dtype }
+
+// storageDTypes maps torch's storage class names to dtypes.
+var storageDTypes = map[string]dtype{
+	"FloatStorage": "F32", "HalfStorage": "F16", "BFloat16Storage": "BF16", "DoubleStorage": "F64",
+	"LongStorage": "I64", "IntStorage": "I32", "ShortStorage": "I16", "CharStorage": "I8",
+	"ByteStorage": "U8", "BoolStorage": "BOOL",
+}
+
+// py2Alias is the name pickleReader gives the GLOBAL
+// collections.OrderedDict (py2Global): as long, so counts stay right.
+const (
+	py2Global = "collections\nOrderedDict\n"
+	py2Alias  = "vkstyle_py2\nOrderedDict\n"
+)
+
+// findClass is the tensor whitelist: the only names a pickle may use
+// beyond gopickle's own data types. Nothing here runs code from the
+// file.
+func findClass(module, name string) (any, error) {
+	switch module + "." + name {
+	case "collections.OrderedDict", "vkstyle_py2.OrderedDict": // gopickle v0.3.0 keeps the first
+		return orderedDictClass{}, nil
+	case "torch._utils._rebuild_tensor":
+		return rebuildTensor{}, nil
+	case "torch._utils._rebuild_tensor_v2":
+		return rebuildTensor{v2: true}, nil
+	case "torch._utils._rebuild_parameter":
+		return rebuildParameter{}, nil
+	}
+	if module == "torch" {
+		if d, ok := storageDTypes[name]; ok {
+			return storageClass{d}, nil
+		}
+	}
+	return nil, &refusedError{module: module, name: name}
+}
+
+// refusedError is findClass's error for a name off the whitelist.
+type refusedError struct{ module, name string }
+
+func (e *refusedError) Error() string {
+	return fmt.Sprintf("the pickle asks for %s, which is not a tensor: refusing to run it", clip(e.module+"."+e.name, 120))
+}
+
+// hookError is an error of this file's callables and persistent loader,
+// passed on by unpickle as it is.
+type hookError struct{ msg string }
+
+func (e *hookError) Error() string { return e.msg }
+
+func hookErrorf(format string, args ...any) error {
+	return &hookError{clip(fmt.Sprintf(format, args...), 300)}
+}
+
+// orderedDictClass is collections.OrderedDict: called with no arguments
+// (Python 3, items follow by SETITEMS) or with a list of [key, value]
+// pairs (Python 2's OrderedDict.__reduce__). It builds gopickle's
+// OrderedDict either way.
+type orderedDictClass struct{}
+
+func (orderedDictClass) Call(args ...any) (any, error) {
+	d := types.NewOrderedDict()
+	if len(args) == 0 {
+		return d, nil
+	}
+	items, ok := args[0].(*types.List)
+	if len(args) != 1 || !ok {
+		return nil, hookErrorf("OrderedDict(%d arguments), want none or a list of pairs", len(args))
+	}
+	for _, it := range *items {
+		kv, ok := sequence(it)
+		if !ok || len(kv) != 2 {
+			return nil, hookErrorf("OrderedDict item is a %s, not a [key, value] pair", typeName(it))
+		}
+		if kv[0] != nil && !reflect.TypeOf(kv[0]).Comparable() {
+			return nil, hookErrorf("OrderedDict key is a %s", typeName(kv[0]))
+		}
+		d.Set(kv[0], kv[1])
+	}
+	return d, nil
+}
+
+// rebuildTensor is torch._utils._rebuild_tensor (v1: 4 arguments) or
+// _rebuild_tensor_v2 (6 or 7: requires_grad, backward_hooks, metadata).
+type rebuildTensor struct{ v2 bool }
+
+func (r rebuildTensor) Call(args ...any) (any, error) {
+	name, min := "_rebuild_tensor", 4
+	if r.v2 {
+		name, min = "_rebuild_tensor_v2", 6
+	}
+	if len(args) < min {
+		return nil, hookErrorf("%s with %d arguments, want %d", name, len(args), min)
+	}
+	st, ok := args[0].(*pthStorage)
+	if !ok {
+		return nil, hookErrorf("%s of a %s, want a storage", name, typeName(args[0]))
+	}
+	off, ok := args[1].(int)
+	shape, ok2 := intTuple(args[2])
+	stride, ok3 := intTuple(args[3])
+	if !ok || !ok2 || !ok3 || off < 0 || len(shape) != len(stride) {
+		return nil, hookErrorf("%s: offset %v, size %v, stride %v", name, args[1], args[2], args[3])
+	}
+	for i := range shape {
+		if shape[i] < 0 || stride[i] < 0 {
+			return nil, hookErrorf("%s: size %v, stride %v", name, shape, stride)
+		}
+	}
+	return &pthTensor{st: st, offset: int64(off), shape: shape, stride: stride}, nil
+}
+
+// rebuildParameter is torch._utils._rebuild_parameter(data,
+// requires_grad, backward_hooks): a state dict saved with keep_vars.
+type rebuildParameter struct{}
+
+func (rebuildParameter) Call(args ...any) (any, error) {
+	if len(args) < 1 {
+		return nil, hookErrorf("_rebuild_parameter without data")
+	}
+	if _, ok := args[0].(*pthTensor); !ok {
+		return nil, hookErrorf("_rebuild_parameter of a %s", typeName(args[0]))
+	}
+	return args[0], nil
+}
+
+// sequence returns the items of a tuple or list.
+func sequence(v any) ([]any, bool) {
+	switch t := v.(type) {
+	case *types.Tuple:
+		return *t, true
+	case *types.List:
+		return *t, true
+	}
+	return nil, false
+}
+
+func intTuple(v any) ([]int64, bool) {
+	items, ok := sequence(v)
+	if !ok {
+		return nil, false
+	}
+	out := make([]int64, len(items))
+	for i, it := range items {
+		n, ok := it.(int)
+		if !ok {
+			return nil, false
+		}
+		out[i] = int64(n)
+	}
+	return out, true
+}
+
+// storageLoader returns the PersistentLoad hook of a .pth pickle: it
+// records storages in storages (by key) and returns their descriptors,
+// reading nothing. legacy selects the 6-field persistent id of the
+// legacy format.
+func storageLoader(storages map[string]*pthStorage, legacy bool) func(any) (any, error) {
+	return func(pid any) (any, error) {
+		t, ok := pid.(*types.Tuple)
+		if !ok || t.Len() < 5 {
+			return nil, hookErrorf("persistent id %s, want ('storage', type, key, location, numel)", typeName(pid))
+		}
+		if s, _ := t.Get(0).(string); s != "storage" {
+			return nil, hookErrorf("persistent id of type %v, want 'storage'", t.Get(0))
+		}
+		cls, ok1 := t.Get(1).(storageClass)
+		key, ok2 := t.Get(2).(string)
+		numel, ok3 := t.Get(4).(int)
+		if !ok1 || !ok2 || !ok3 || numel < 0 {
+			return nil, hookErrorf("persistent id %v: want ('storage', torch.*Storage, key, location, numel)", t)
+		}
+		location, _ := t.Get(3).(string)
+		if legacy && t.Len() > 5 && t.Get(5) != nil {
+			return nil, hookErrorf("storage %s is a view of another storage, which is not supported", key)
+		}
+		if st, ok := storages[key]; ok {
+			if st.dtype != cls.dtype {
+				return nil, hookErrorf("storage %s used as %v and %v", key, st.dtype, cls.dtype)
+			}
+			st.numel = max(st.numel, int64(numel))
+			return st, nil
+		}
+		st := &pthStorage{key: key, dtype: cls.dtype, numel: int64(numel), location: location}
+		storages[key] = st
+		return st, nil
+	}
+}
+
+// unpickle runs one pickle from r with gopickle's Unpickler, the
+// whitelist and persistentLoad (nil where the pickle should have no
+// persistent ids). left bounds the bytes the pickle can have: what is
+// left of the zip entry or of the capped file. unpickle reads r no
+// further than the STOP opcode, so the caller can tell where the pickle
+// ended. Errors are one line: a refusedError or hookError as it is,
+// anything else as "malformed pickle" or "pickle ends before STOP".
+func unpickle(r *bufio.Reader, left int64, persistentLoad func(any) (any, error)) (v any, err error) {
+	u := pickle.NewUnpickler(&pickleReader{r: r, left: left})
+	u.FindClass = findClass
+	u.PersistentLoad = persistentLoad
+	defer func() {
+		if p := recover(); p != nil {
+			v, err = nil, fmt.Errorf("malformed pickle (%s)", clip(fmt.Sprint(p), 120))
+		}
+	}()
+	v, err = u.Load()
+	var refused *refusedError
+	var hook *hookError
+	switch {
+	case err == nil:
+		return v, nil
+	case errors.As(err, &refused), errors.As(err, &hook):
+		return nil, err
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, errors.New("pickle ends before STOP: truncated file?")
+	}
+	return nil, fmt.Errorf("malformed pickle (%s)", clip(err.Error(), 200))
+}
+
+// countedOps are the opcodes followed by a byte count (of 4 or 8
+// bytes, little-endian) that gopickle allocates before reading: BINSTRING,
+// BINBYTES, BINUNICODE, LONG4, BINUNICODE8, BINBYTES8, BYTEARRAY8, FRAME.
+var countedOps = map[byte]int{'T': 4, 'B': 4, 'X': 4, 0x8b: 4, 0x8d: 8, 0x8e: 8, 0x96: 8, 0x95: 8}
+
+// opFrame is protocol 4's FRAME opcode.
+const opFrame = 0x95
+
+// pickleReader is the reader gopickle runs a pickle from. It does what
+// gopickle does not, without parsing the pickle itself:
+//
+//   - It renames the GLOBAL collections.OrderedDict (a 'c' followed by
+//     py2Global) to py2Alias, so that findClass, not gopickle's
+//     argument-less OrderedDict, builds it.
+//   - It caps byte counts. gopickle reads an opcode with ReadByte (or,
+//     just after a frame, with a Read of one byte), then a counted
+//     value's length with one Read of 4 or 8 bytes, then allocates that
+//     many bytes: a count larger than what is left of the pickle is an
+//     error here, so a corrupt length costs no allocation.
+//   - It gives gopickle every FRAME (protocol 4–5) as empty, so that
+//     gopickle reads the frame's opcodes from this reader, capped, rather
+//     than from a copy of the frame. Frames are only a hint to buffer.
+//
+// Only an opcode byte is ever directly followed by a Read of 4 or 8
+// bytes (argument bytes are not, and lines end in '\n'), so the bytes of
+// strings and storages pass unchanged.
+type pickleReader struct {
+	r       *bufio.Reader
+	left    int64  // an upper bound on the bytes of the pickle not yet read
+	last    byte   // the last byte given one at a time
+	fresh   bool   // no longer Read since that byte
+	pending []byte // the rest of a renamed GLOBAL
+}
+
+// next gives the next byte, which gopickle may read as an opcode.
+func (p *pickleReader) next() (byte, error) {
+	var b byte
+	if len(p.pending) > 0 {
+		b, p.pending = p.pending[0], p.pending[1:]
+	} else {
+		var err error
+		if b, err = p.r.ReadByte(); err != nil {
+			return 0, err
+		}
+		if b == 'c' {
+			if next, _ := p.r.Peek(len(py2Global)); string(next) == py2Global {
+				p.r.Discard(len(py2Global))
+				p.pending = []byte(py2Alias)
 			}
 		}
 	}
-	d.keys = append(d.keys, k)
-	d.vals = append(d.vals, v)
+	p.last, p.fresh = b, true
+	p.left--
+	return b, nil
 }
 
-// get returns d[k] for a string key.
-func (d *pyDict) get(k string) (any, bool) {
-	for i, old := range d.keys {
-		if s, ok := old.(string); ok && s == k {
-			return d.vals[i], true
+func (p *pickleReader) ReadByte() (byte, error) { return p.next() }
+
+func (p *pickleReader) Read(b []byte) (int, error) {
+	if len(b) == 1 {
+		c, err := p.next()
+		if err != nil {
+			return 0, err
+		}
+		b[0] = c
+		return 1, nil
+	}
+	fresh := p.fresh
+	p.fresh = false
+	if len(p.pending) > 0 {
+		n := copy(b, p.pending)
+		p.pending = p.pending[n:]
+		p.left -= int64(n)
+		return n, nil
+	}
+	size := countedOps[p.last]
+	if !fresh || size == 0 || len(b) != size {
+		n, err := p.r.Read(b)
+		p.left -= int64(n)
+		return n, err
+	}
+	n, err := io.ReadFull(p.r, b)
+	p.left -= int64(n)
+	if err != nil {
+		return n, err
+	}
+	var count uint64
+	for i := size - 1; i >= 0; i-- {
+		count = count<<8 | uint64(b[i])
+	}
+	if count > uint64(max(p.left, 0)) {
+		// No bytes with the error: io.ReadFull would drop it.
+		return 0, hookErrorf("pickle ends before its %d-byte value (opcode 0x%02x), %d bytes on: truncated or corrupt file?", count, p.last, p.left)
+	}
+	if p.last == opFrame {
+		clear(b)
+	}
+	return n, nil
+}
+
+// dictItems returns the items of a pickled dict or OrderedDict in
+// order; a key set twice in a plain dict keeps its first place and last
+// value, as in Python.
+func dictItems(v any) (keys, vals []any, ok bool) {
+	switch d := v.(type) {
+	case *types.OrderedDict:
+		for e := d.List.Front(); e != nil; e = e.Next() {
+			en := e.Value.(*types.OrderedDictEntry)
+			keys = append(keys, en.Key)
+			vals = append(vals, en.Value)
+		}
+		return keys, vals, true
+	case *types.Dict:
+		seen := map[string]int{}
+		for _, en := range *d {
+			if s, isStr := en.Key.(string); isStr {
+				if i, dup := seen[s]; dup {
+					vals[i] = en.Value
+					continue
+				}
+				seen[s] = len(keys)
+			}
+			keys = append(keys, en.Key)
+			vals = append(vals, en.Value)
+		}
+		return keys, vals, true
+	}
+	return nil, nil, false
+}
+
+// dictGet returns d[key] for a string key of a pickled dict.
+func dictGet(d any, key string) (any, bool) {
+	keys, vals, _ := dictItems(d)
+	for i, k := range keys {
+		if s, ok := k.(string); ok && s == key {
+			return vals[i], true
 		}
 	}
 	return nil, false
 }
 
-// pyCallable is a whitelisted callable: a class or function that REDUCE
-// may call.
-type pyCallable interface {
-	call(args pyTuple) (any, error)
-}
-
-// orderedDictClass is collections.OrderedDict: called with no arguments
-// (Python 3, items follow by SETITEMS) or with a list of [key, value]
-// pairs (Python 2's OrderedDict.__reduce__).
-type orderedDictClass struct{}
-
-func (orderedDictClass) call(args pyTuple) (any, error) {
-	d := &pyDict{}
-	if len(args) == 0 {
-		return d, nil
-	}
-	items, ok := args[0].(*pyList)
-	if len(args) != 1 || !ok {
-		return nil, fmt.Errorf("OrderedDict(%d arguments), want none or a list of pairs", len(args))
-	}
-	for _, it := range items.items {
-		var kv []any
-		switch p := it.(type) {
-		case pyTuple:
-			kv = p
-		case *pyList:
-			kv = p.items
-		}
-		if len(kv) != 2 {
-			return nil, errors.New("OrderedDict item is not a [key, value] pair")
-		}
-		d.set(kv[0], kv[1])
-	}
-	return d, nil
-}
-
-// Limits of the unpickler.
-const (
-	maxPickleString = 1 << 24 // bytes of one string or bytes object
-	maxPickleStack  = 1 << 20 // values on the stack, in the memo, in a container
-	maxPickleMarks  = 1 << 10 // nesting depth
-)
-
-// unpickler runs one pickle.
-type unpickler struct {
-	r              *bufio.Reader
-	stack          []any
-	marks          []int
-	memo           map[int]any
-	findClass      func(module, name string) (any, error)
-	persistentLoad func(pid any) (any, error)
-}
-
-// unpickle reads one pickle from r, which it reads no further than the
-// STOP opcode (r is a bufio.Reader so the caller can tell where that
-// was). findClass resolves GLOBAL and STACK_GLOBAL; persistentLoad, which
-// may be nil, resolves persistent ids.
-func unpickle(r *bufio.Reader, findClass func(module, name string) (any, error), persistentLoad func(any) (any, error)) (any, error) {
-	u := &unpickler{r: r, memo: map[int]any{}, findClass: findClass, persistentLoad: persistentLoad}
-	for {
-		op, err := r.ReadByte()
-		if err != nil {
-			return nil, fmt.Errorf("pickle ends before STOP: %w", noEOF(err))
-		}
-		done, v, err := u.step(op)
-		if err != nil {
-			return nil, err
-		}
-		if done {
-			return v, nil
-		}
-		if len(u.stack) > maxPickleStack || len(u.memo) > maxPickleStack {
-			return nil, errors.New("pickle too large")
-		}
-	}
-}
-
-func (u *unpickler) push(v any) { u.stack = append(u.stack, v) }
-
-func (u *unpickler) pop() (any, error) {
-	n := len(u.stack)
-	base := 0
-	if len(u.marks) > 0 {
-		base = u.marks[len(u.marks)-1]
-	}
-	if n <= base {
-		return nil, errors.New("malformed pickle: stack underflow")
-	}
-	v := u.stack[n-1]
-	u.stack = u.stack[:n-1]
-	return v, nil
-}
-
-func (u *unpickler) top() (any, error) {
-	v, err := u.pop()
-	if err == nil {
-		u.push(v)
-	}
-	return v, err
-}
-
-// popMark returns the values above the topmost mark and removes them and
-// the mark.
-func (u *unpickler) popMark() ([]any, error) {
-	if len(u.marks) == 0 {
-		return nil, errors.New("malformed pickle: no MARK")
-	}
-	m := u.marks[len(u.marks)-1]
-	u.marks = u.marks[:len(u.marks)-1]
-	items := append([]any(nil), u.stack[m:]...)
-	u.stack = u.stack[:m]
-	return items, nil
-}
-
-func (u *unpickler) read(n int64) ([]byte, error) {
-	if n < 0 || n > maxPickleString {
-		return nil, fmt.Errorf("pickle string of %d bytes", n)
-	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(u.r, buf); err != nil {
-		return nil, fmt.Errorf("pickle ends inside a value: %w", noEOF(err))
-	}
-	return buf, nil
-}
-
-func (u *unpickler) uint(n int) (uint64, error) {
-	b, err := u.read(int64(n))
-	if err != nil {
-		return 0, err
-	}
-	var v uint64
-	for i := n - 1; i >= 0; i-- {
-		v = v<<8 | uint64(b[i])
-	}
-	return v, nil
-}
-
-func (u *unpickler) line() (string, error) {
-	s, err := u.r.ReadString('\n')
-	if err != nil {
-		return "", fmt.Errorf("pickle ends inside a line: %w", noEOF(err))
-	}
-	if len(s) > maxPickleString {
-		return "", errors.New("pickle line too long")
-	}
-	return strings.TrimSuffix(s, "\n"), nil
-}
-
-// step runs one opcode; done reports STOP with the result v.
-func (u *unpickler) step(op byte) (done bool, v any, err error) {
-	switch op {
-	case 0x80: // PROTO
-		p, err := u.uint(1)
-		if err == nil && p > 5 {
-			err = fmt.Errorf("pickle protocol %d, want ≤ 5", p)
-		}
-		return false, nil, err
-	case 0x95: // FRAME: the frame's opcodes follow inline
-		_, err := u.uint(8)
-		return false, nil, err
-	case '.': // STOP
-		v, err := u.pop()
-		return err == nil, v, err
-	case '(': // MARK
-		if len(u.marks) >= maxPickleMarks {
-			return false, nil, errors.New("pickle nested too deeply")
-		}
-		u.marks = append(u.marks, len(u.stack))
-	case '0': // POP
-		if len(u.marks) > 0 && u.marks[len(u.marks)-1] == len(u.stack) {
-			u.marks = u.marks[:len(u.marks)-1]
-			return false, nil, nil
-		}
-		_, err = u.pop()
-	case '1': // POP_MARK
-		_, err = u.popMark()
-	case '2': // DUP
-		v, err = u.top()
-		u.push(v)
-	case 'N':
-		u.push(nil)
-	case 0x88:
-		u.push(true)
-	case 0x89:
-		u.push(false)
-	case 'K', 'M': // BININT1, BININT2
-		n := 1
-		if op == 'M' {
-			n = 2
-		}
-		var x uint64
-		x, err = u.uint(n)
-		u.push(int(x))
-	case 'J': // BININT
-		var x uint64
-		x, err = u.uint(4)
-		u.push(int(int32(uint32(x))))
-	case 0x8a, 0x8b: // LONG1, LONG4
-		n := uint64(1)
-		if op == 0x8b {
-			n = 4
-		}
-		var size uint64
-		if size, err = u.uint(int(n)); err != nil {
-			return
-		}
-		var b []byte
-		if b, err = u.read(int64(size)); err != nil {
-			return
-		}
-		u.push(decodeLong(b))
-	case 'I', 'L': // INT, LONG (text)
-		var s string
-		if s, err = u.line(); err != nil {
-			return
-		}
-		switch s {
-		case "00":
-			u.push(false)
-		case "01":
-			u.push(true)
-		default:
-			bi, ok := new(big.Int).SetString(strings.TrimSuffix(s, "L"), 10)
-			if !ok {
-				return false, nil, fmt.Errorf("pickle INT %q", s)
-			}
-			u.push(smallInt(bi))
-		}
-	case 'G': // BINFLOAT
-		var x uint64
-		var b []byte
-		if b, err = u.read(8); err == nil {
-			x = binary.BigEndian.Uint64(b)
-			u.push(math.Float64frombits(x))
-		}
-	case 'X', 0x8c, 0x8d, 'T', 'U', 'B', 'C', 0x8e: // strings and bytes
-		n := map[byte]int{'X': 4, 0x8c: 1, 0x8d: 8, 'T': 4, 'U': 1, 'B': 4, 'C': 1, 0x8e: 8}[op]
-		var size uint64
-		if size, err = u.uint(n); err != nil {
-			return
-		}
-		var b []byte
-		if b, err = u.read(int64(size)); err == nil {
-			u.push(string(b))
-		}
-	case ')':
-		u.push(pyTuple{})
-	case 't':
-		var items []any
-		items, err = u.popMark()
-		u.push(pyTuple(items))
-	case 0x85, 0x86, 0x87: // TUPLE1, TUPLE2, TUPLE3
-		n := int(op - 0x84)
-		t := make(pyTuple, n)
-		for i := n - 1; i >= 0 && err == nil; i-- {
-			t[i], err = u.pop()
-		}
-		u.push(t)
-	case ']':
-		u.push(&pyList{})
-	case 'l': // LIST
-		var items []any
-		items, err = u.popMark()
-		u.push(&pyList{items: items})
-	case '}':
-		u.push(&pyDict{})
-	case 'd': // DICT
-		var items []any
-		if items, err = u.popMark(); err != nil {
-			return
-		}
-		d := &pyDict{}
-		err = setItems(d, items)
-		u.push(d)
-	case 'a', 'e': // APPEND, APPENDS
-		var items []any
-		if op == 'a' {
-			var x any
-			x, err = u.pop()
-			items = []any{x}
-		} else {
-			items, err = u.popMark()
-		}
-		if err != nil {
-			return
-		}
-		var l any
-		if l, err = u.top(); err != nil {
-			return
-		}
-		list, ok := l.(*pyList)
-		if !ok {
-			return false, nil, fmt.Errorf("pickle appends to a %s", typeName(l))
-		}
-		if len(list.items)+len(items) > maxPickleStack {
-			return false, nil, errors.New("pickle list too long")
-		}
-		list.items = append(list.items, items...)
-	case 's', 'u': // SETITEM, SETITEMS
-		var items []any
-		if op == 's' {
-			var k, x any
-			if x, err = u.pop(); err == nil {
-				k, err = u.pop()
-			}
-			items = []any{k, x}
-		} else {
-			items, err = u.popMark()
-		}
-		if err != nil {
-			return
-		}
-		var d any
-		if d, err = u.top(); err != nil {
-			return
-		}
-		dict, ok := d.(*pyDict)
-		if !ok {
-			return false, nil, fmt.Errorf("pickle sets items of a %s", typeName(d))
-		}
-		err = setItems(dict, items)
-	case 'q', 'r', 0x94, 'p': // BINPUT, LONG_BINPUT, MEMOIZE, PUT
-		var idx int
-		switch op {
-		case 'q', 'r':
-			n := 1
-			if op == 'r' {
-				n = 4
-			}
-			var x uint64
-			x, err = u.uint(n)
-			idx = int(x)
-		case 0x94:
-			idx = len(u.memo)
-		case 'p':
-			var s string
-			if s, err = u.line(); err == nil {
-				idx, err = strconv.Atoi(s)
-			}
-		}
-		if err != nil {
-			return
-		}
-		var x any
-		if x, err = u.top(); err == nil {
-			u.memo[idx] = x
-		}
-	case 'h', 'j', 'g': // BINGET, LONG_BINGET, GET
-		var idx int
-		switch op {
-		case 'h', 'j':
-			n := 1
-			if op == 'j' {
-				n = 4
-			}
-			var x uint64
-			x, err = u.uint(n)
-			idx = int(x)
-		case 'g':
-			var s string
-			if s, err = u.line(); err == nil {
-				idx, err = strconv.Atoi(s)
-			}
-		}
-		if err != nil {
-			return
-		}
-		x, ok := u.memo[idx]
-		if !ok {
-			return false, nil, fmt.Errorf("pickle memo %d is not set", idx)
-		}
-		u.push(x)
-	case 'c', 0x93: // GLOBAL, STACK_GLOBAL
-		var module, name string
-		if op == 'c' {
-			if module, err = u.line(); err == nil {
-				name, err = u.line()
-			}
-		} else {
-			var m, n any
-			if n, err = u.pop(); err == nil {
-				m, err = u.pop()
-			}
-			var ok1, ok2 bool
-			module, ok1 = m.(string)
-			name, ok2 = n.(string)
-			if err == nil && (!ok1 || !ok2) {
-				err = errors.New("STACK_GLOBAL of non-strings")
-			}
-		}
-		if err != nil {
-			return
-		}
-		var cls any
-		if cls, err = u.findClass(module, name); err == nil {
-			u.push(cls)
-		}
-	case 'R': // REDUCE
-		var a, f any
-		if a, err = u.pop(); err == nil {
-			f, err = u.pop()
-		}
-		if err != nil {
-			return
-		}
-		args, ok := a.(pyTuple)
-		fn, ok2 := f.(pyCallable)
-		if !ok || !ok2 {
-			return false, nil, fmt.Errorf("pickle calls a %s with a %s", typeName(f), typeName(a))
-		}
-		var x any
-		if x, err = fn.call(args); err == nil {
-			u.push(x)
-		}
-	case 'b': // BUILD: a dict's attributes (a state dict's _metadata) are dropped
-		if _, err = u.pop(); err != nil {
-			return
-		}
-		var inst any
-		if inst, err = u.top(); err == nil {
-			if _, ok := inst.(*pyDict); !ok {
-				err = fmt.Errorf("pickle sets the state of a %s", typeName(inst))
-			}
-		}
-	case 'Q', 'P': // BINPERSID, PERSID
-		var pid any
-		if op == 'Q' {
-			pid, err = u.pop()
-		} else {
-			pid, err = u.line()
-		}
-		if err != nil {
-			return
-		}
-		if u.persistentLoad == nil {
-			return false, nil, errors.New("pickle with a persistent id where none is expected")
-		}
-		var x any
-		if x, err = u.persistentLoad(pid); err == nil {
-			u.push(x)
-		}
-	default:
-		return false, nil, fmt.Errorf("unsupported pickle opcode 0x%02x", op)
-	}
-	return false, nil, err
-}
-
-// setItems sets alternating keys and values into d.
-func setItems(d *pyDict, items []any) error {
-	if len(items)%2 != 0 {
-		return errors.New("malformed pickle: odd number of dict items")
-	}
-	if len(d.keys)+len(items)/2 > maxPickleStack {
-		return errors.New("pickle dict too large")
-	}
-	for i := 0; i < len(items); i += 2 {
-		d.set(items[i], items[i+1])
-	}
-	return nil
-}
-
-// decodeLong decodes a little-endian two's-complement integer.
-func decodeLong(b []byte) any {
-	if len(b) == 0 {
-		return 0
-	}
-	be := make([]byte, len(b))
-	for i := range b {
-		be[len(b)-1-i] = b[i]
-	}
-	v := new(big.Int).SetBytes(be)
-	if b[len(b)-1]&0x80 != 0 {
-		v.Sub(v, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
-	}
-	return smallInt(v)
-}
-
-// smallInt returns v as an int if it fits.
-func smallInt(v *big.Int) any {
-	if v.IsInt64() && v.Int64() >= math.MinInt && v.Int64() <= math.MaxInt {
-		return int(v.Int64())
-	}
-	return v
-}
-
-// typeName names a pickle value's Python type, for errors.
+// typeName names a pickled value's Python type, for errors.
 func typeName(v any) string {
 	switch v.(type) {
 	case nil:
 		return "None"
 	case string:
 		return "str"
+	case []byte:
+		return "bytes"
 	case int, *big.Int:
 		return "int"
 	case float64:
 		return "float"
 	case bool:
 		return "bool"
-	case pyTuple:
+	case *types.Tuple:
 		return "tuple"
-	case *pyList:
+	case *types.List:
 		return "list"
-	case *pyDict:
+	case *types.Dict:
 		return "dict"
+	case *types.OrderedDict:
+		return "OrderedDict"
+	case *pthTensor:
+		return "tensor"
+	case *pthStorage:
+		return "storage"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// clip makes s, which may come from the file, fit in one line of an
+// error: control characters escaped, at most n runes.
+func clip(s string, n int) string {
+	var b strings.Builder
+	count := 0
+	for _, r := range s {
+		if count == n {
+			b.WriteString("…")
+			break
+		}
+		count++
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

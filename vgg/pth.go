@@ -9,6 +9,8 @@ import (
 	"io"
 	"math/big"
 	"strings"
+
+	"github.com/nlpodyssey/gopickle/types"
 )
 
 // PyTorch's torch.save writes one of two formats (torch/serialization.py):
@@ -29,180 +31,30 @@ import (
 //     the raw storage. PyTorch 0.1–0.3 pickled tensors with
 //     torch._utils._rebuild_tensor(storage, offset, size, stride).
 //
-// Only the pickle is parsed when a file is opened, by the restricted
-// unpickler of pickle.go with a whitelist of classes; storages are read
-// later, only those of the tensors asked for.
-
-// pthStorage is a storage of a .pth file: where its bytes are.
-type pthStorage struct {
-	key   string
-	dtype dtype
-	numel int64
-	r     io.ReaderAt // nil until located
-	off   int64       // offset of element 0 in r
-	avail int64       // bytes of the storage present in the file
-}
-
-// pthTensor is a tensor of a .pth file: a strided view of a storage.
-type pthTensor struct {
-	st     *pthStorage
-	offset int64
-	shape  []int64
-	stride []int64
-}
-
-// storageClass is a whitelisted torch.*Storage class.
-type storageClass struct{ dtype dtype }
-
-// storageDTypes maps torch's storage class names to dtypes.
-var storageDTypes = map[string]dtype{
-	"FloatStorage": "F32", "HalfStorage": "F16", "BFloat16Storage": "BF16", "DoubleStorage": "F64",
-	"LongStorage": "I64", "IntStorage": "I32", "ShortStorage": "I16", "CharStorage": "I8",
-	"ByteStorage": "U8", "BoolStorage": "BOOL",
-}
-
-// rebuildTensor is torch._utils._rebuild_tensor (v1: 4 arguments) or
-// _rebuild_tensor_v2 (6 or 7: requires_grad, backward_hooks, metadata).
-type rebuildTensor struct{ v2 bool }
-
-func (r rebuildTensor) call(args pyTuple) (any, error) {
-	name, min := "_rebuild_tensor", 4
-	if r.v2 {
-		name, min = "_rebuild_tensor_v2", 6
-	}
-	if len(args) < min {
-		return nil, fmt.Errorf("%s with %d arguments, want %d", name, len(args), min)
-	}
-	st, ok := args[0].(*pthStorage)
-	if !ok {
-		return nil, fmt.Errorf("%s of a %T, want a storage", name, args[0])
-	}
-	off, ok := args[1].(int)
-	shape, ok2 := intTuple(args[2])
-	stride, ok3 := intTuple(args[3])
-	if !ok || !ok2 || !ok3 || off < 0 || len(shape) != len(stride) {
-		return nil, fmt.Errorf("%s: offset %v, size %v, stride %v", name, args[1], args[2], args[3])
-	}
-	for i := range shape {
-		if shape[i] < 0 || stride[i] < 0 {
-			return nil, fmt.Errorf("%s: size %v, stride %v", name, shape, stride)
-		}
-	}
-	return &pthTensor{st: st, offset: int64(off), shape: shape, stride: stride}, nil
-}
-
-// rebuildParameter is torch._utils._rebuild_parameter(data,
-// requires_grad, backward_hooks): a state dict saved with keep_vars.
-type rebuildParameter struct{}
-
-func (rebuildParameter) call(args pyTuple) (any, error) {
-	if len(args) < 1 {
-		return nil, errors.New("_rebuild_parameter without data")
-	}
-	if _, ok := args[0].(*pthTensor); !ok {
-		return nil, fmt.Errorf("_rebuild_parameter of a %T", args[0])
-	}
-	return args[0], nil
-}
-
-func intTuple(v any) ([]int64, bool) {
-	var items []any
-	switch t := v.(type) {
-	case pyTuple:
-		items = t
-	case *pyList:
-		items = t.items
-	default:
-		return nil, false
-	}
-	out := make([]int64, len(items))
-	for i, it := range items {
-		n, ok := it.(int)
-		if !ok {
-			return nil, false
-		}
-		out[i] = int64(n)
-	}
-	return out, true
-}
-
-// pthWhitelist lists what the pickle may name, for error messages.
-const pthWhitelist = "collections.OrderedDict, torch._utils._rebuild_tensor(_v2), torch._utils._rebuild_parameter, torch.*Storage"
-
-// findClass is the tensor whitelist of the unpickler: the only names a
-// pickle may use. Nothing here runs code from the file.
-func findClass(module, name string) (any, error) {
-	switch module + "." + name {
-	case "collections.OrderedDict":
-		return orderedDictClass{}, nil
-	case "torch._utils._rebuild_tensor":
-		return rebuildTensor{}, nil
-	case "torch._utils._rebuild_tensor_v2":
-		return rebuildTensor{v2: true}, nil
-	case "torch._utils._rebuild_parameter":
-		return rebuildParameter{}, nil
-	}
-	if module == "torch" {
-		if d, ok := storageDTypes[name]; ok {
-			return storageClass{d}, nil
-		}
-	}
-	return nil, fmt.Errorf("the pickle asks for %s.%s, which is not on the tensor whitelist (%s); refusing to load it",
-		module, name, pthWhitelist)
-}
-
-// storageLoader returns the persistent loader of a .pth pickle: it
-// records storages in storages (by key) without reading them. legacy
-// selects the 6-field persistent id of the legacy format.
-func storageLoader(storages map[string]*pthStorage, legacy bool) func(any) (any, error) {
-	return func(pid any) (any, error) {
-		t, ok := pid.(pyTuple)
-		if !ok || len(t) < 5 {
-			return nil, fmt.Errorf("persistent id %s, want ('storage', type, key, location, numel)", typeName(pid))
-		}
-		if s, _ := t[0].(string); s != "storage" {
-			return nil, fmt.Errorf("persistent id of type %v, want 'storage'", t[0])
-		}
-		cls, ok1 := t[1].(storageClass)
-		key, ok2 := t[2].(string)
-		numel, ok3 := t[4].(int)
-		if !ok1 || !ok2 || !ok3 || numel < 0 {
-			return nil, fmt.Errorf("persistent id %v: want ('storage', torch.*Storage, key, location, numel)", t)
-		}
-		if legacy && len(t) > 5 && t[5] != nil {
-			return nil, fmt.Errorf("storage %s is a view of another storage, which is not supported", key)
-		}
-		if st, ok := storages[key]; ok {
-			if st.dtype != cls.dtype {
-				return nil, fmt.Errorf("storage %s used as %v and %v", key, st.dtype, cls.dtype)
-			}
-			st.numel = max(st.numel, int64(numel))
-			return st, nil
-		}
-		st := &pthStorage{key: key, dtype: cls.dtype, numel: int64(numel)}
-		storages[key] = st
-		return st, nil
-	}
-}
+// Only the pickles are parsed when a file is opened, by gopickle's
+// unpickler with the tensor whitelist and the deferred storages of
+// pickle.go. A storage's bytes are then located — the zip entry
+// PREFIX/data/KEY, or its place in the legacy file's raw section — and
+// read later, only for the tensors asked for.
 
 // stateDict extracts the tensors of a loaded pickle: a dict of name →
 // tensor, or a dict with such a dict under "state_dict". Other values
 // (version numbers, metadata) are skipped.
 func stateDict(obj any) (map[string]*pthTensor, []string, error) {
-	top, ok := obj.(*pyDict)
+	keys, vals, ok := dictItems(obj)
 	if !ok {
 		return nil, nil, fmt.Errorf("the file holds a pickled %s, not a state dict", typeName(obj))
 	}
-	if inner, ok := top.get("state_dict"); ok {
-		if d, ok := inner.(*pyDict); ok {
-			top = d
+	if inner, ok := dictGet(obj, "state_dict"); ok {
+		if k, v, ok := dictItems(inner); ok {
+			keys, vals = k, v
 		}
 	}
 	tensors := map[string]*pthTensor{}
 	var order []string
-	for i, key := range top.keys {
+	for i, key := range keys {
 		k, ok1 := key.(string)
-		t, ok2 := top.vals[i].(*pthTensor)
+		t, ok2 := vals[i].(*pthTensor)
 		if ok1 && ok2 {
 			tensors[k] = t
 			order = append(order, k)
@@ -233,15 +85,22 @@ func openPthZip(r io.ReaderAt, size int64) (map[string]*pthTensor, []string, err
 		return nil, nil, errors.New("a zip archive without PREFIX/data.pkl: not a torch.save file")
 	}
 	prefix := strings.TrimSuffix(pkl.Name, "data.pkl")
+	if pkl.UncompressedSize64 > maxPickleBytes {
+		return nil, nil, fmt.Errorf("%s is %d bytes, over the %d MiB of a state dict's pickle: not a weight file?",
+			pkl.Name, pkl.UncompressedSize64, maxPickleBytes>>20)
+	}
 	pr, err := pkl.Open()
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %v", pkl.Name, err)
 	}
 	defer pr.Close()
 	storages := map[string]*pthStorage{}
-	obj, err := unpickle(bufio.NewReader(pr), findClass, storageLoader(storages, false))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %v", pkl.Name, noEOF(err))
+	obj, err := unpickle(bufio.NewReader(io.LimitReader(pr, maxPickleBytes)), int64(pkl.UncompressedSize64), storageLoader(storages, false))
+	var refused *refusedError
+	if errors.As(err, &refused) {
+		return nil, nil, err
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", pkl.Name, err)
 	}
 	for key, st := range storages {
 		f, ok := entries[prefix+"data/"+key]
@@ -309,11 +168,19 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // openPthLegacy parses the pickles of a legacy .pth and locates its
 // storages in the raw section after them.
 func openPthLegacy(r io.ReaderAt, size int64) (map[string]*pthTensor, []string, error) {
-	cr := &countingReader{r: io.NewSectionReader(r, 0, size)}
+	// The pickles come first; maxPickleBytes caps them all.
+	capped := min(size, maxPickleBytes)
+	cr := &countingReader{r: io.NewSectionReader(r, 0, capped)}
 	br := bufio.NewReader(cr)
 	load := func(what string, persistentLoad func(any) (any, error)) (any, error) {
-		v, err := unpickle(br, findClass, persistentLoad)
-		if err != nil {
+		v, err := unpickle(br, capped-(cr.n-int64(br.Buffered())), persistentLoad)
+		var refused *refusedError
+		switch {
+		case errors.As(err, &refused):
+			return nil, err
+		case err != nil && size > maxPickleBytes && cr.n == capped:
+			return nil, fmt.Errorf("legacy .pth %s: the pickles run past %d MiB: not a weight file?", what, maxPickleBytes>>20)
+		case err != nil:
 			return nil, fmt.Errorf("legacy .pth %s: %v", what, err)
 		}
 		return v, nil
@@ -334,10 +201,8 @@ func openPthLegacy(r io.ReaderAt, size int64) (map[string]*pthTensor, []string, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if d, ok := info.(*pyDict); ok {
-		if le, ok := d.get("little_endian"); ok && le != true {
-			return nil, nil, errors.New("a big-endian legacy .pth, which is not supported")
-		}
+	if le, ok := dictGet(info, "little_endian"); ok && le != true {
+		return nil, nil, errors.New("a big-endian legacy .pth, which is not supported")
 	}
 	storages := map[string]*pthStorage{}
 	obj, err := load("object", storageLoader(storages, true))
@@ -348,12 +213,12 @@ func openPthLegacy(r io.ReaderAt, size int64) (map[string]*pthTensor, []string, 
 	if err != nil {
 		return nil, nil, err
 	}
-	keys, ok := keysObj.(*pyList)
+	keys, ok := keysObj.(*types.List)
 	if !ok {
 		return nil, nil, fmt.Errorf("legacy .pth storage keys are a %s, want a list", typeName(keysObj))
 	}
 	pos := cr.n - int64(br.Buffered())
-	for _, k := range keys.items {
+	for _, k := range *keys {
 		key, _ := k.(string)
 		st, ok := storages[key]
 		if !ok {

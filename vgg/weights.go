@@ -231,7 +231,9 @@ func fmtShape(s []int64) string {
 // Errors are one line, start with "vgg: " and the path, and say what was
 // expected: a ResNet state dict, a truncated download, a float64 file
 // or a pickle naming anything outside the tensor whitelist (os.system,
-// say) are refused without running or reading anything else.
+// say: "the pickle asks for os.system, which is not a tensor: refusing to
+// run it") are refused without running or reading anything else. The
+// pickles are run by github.com/nlpodyssey/gopickle (pickle.go).
 func Load(path string, arch *Arch, layers []string) (*Net, error) {
 	if err := arch.Check(layers); err != nil {
 		return nil, err

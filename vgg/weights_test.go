@@ -1,6 +1,7 @@
 package vgg
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"os"
@@ -162,6 +163,14 @@ func TestLoadErrors(t *testing.T) {
 	}
 	pth, st, legacy := read("tiny19.pth"), read("tiny19.safetensors"), read("tiny19-legacy.pth")
 	header := append([]byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0}, []byte("{}")...)
+	var bigPickle bytes.Buffer // a zip whose data.pkl is over maxPickleBytes
+	zw := zip.NewWriter(&bigPickle)
+	if w, err := zw.CreateHeader(&zip.FileHeader{Name: "big/data.pkl", Method: zip.Store}); err != nil {
+		t.Fatal(err)
+	} else {
+		w.Write(bytes.Repeat([]byte{'N'}, maxPickleBytes+1))
+	}
+	zw.Close()
 	tarHeader := make([]byte, 1024)
 	copy(tarHeader, "sys_info")
 	copy(tarHeader[257:], "ustar\x0000")
@@ -174,7 +183,7 @@ func TestLoadErrors(t *testing.T) {
 		{"testdata/resnet.pth", VGG19, nil, []string{"no tensor features.0.weight (vgg19 conv1_1)", "torchvision's keys", "conv1.weight"}},
 		{"testdata/resnet.pth", tiny19, []string{"relu1_1"}, []string{"no tensor features.0.weight"}},
 		{"testdata/float64.pth", tiny19, []string{"relu1_1"}, []string{"features.0.weight is float64; want float32"}},
-		{"testdata/evil.pth", VGG19, nil, []string{"os.system", "not on the tensor whitelist", "refusing"}},
+		{"testdata/evil.pth", VGG19, nil, []string{"vgg: testdata/evil.pth: the pickle asks for os.system, which is not a tensor: refusing to run it"}},
 		{"testdata/tiny19.pth", VGG19, nil, []string{"features.0.weight is 4×3×3×3, want 64×3×3×3 for vgg19 conv1_1"}},
 		{"testdata/missing.pth", VGG19, nil, []string{"no such file"}},
 		{write("half.pth", pth[:len(pth)/2]), tiny19, nil, []string{"not a readable zip archive", "truncated"}},
@@ -182,6 +191,9 @@ func TestLoadErrors(t *testing.T) {
 		{write("short.safetensors", st[:100]), tiny19, nil, []string{"truncated or not safetensors"}},
 		{write("legacy-cut.pth", legacy[:len(legacy)-100]), tiny19, []string{"relu1_1"}, []string{"truncated"}},
 		{write("legacy-pickle-cut.pth", legacy[:300]), tiny19, []string{"relu1_1"}, []string{"legacy .pth object", "pickle ends"}},
+		{write("big.pth", bigPickle.Bytes()), VGG19, nil, []string{"big/data.pkl is 1048577 bytes, over the 1 MiB"}},
+		{write("big-legacy.pth", append([]byte{0x80, 2}, bytes.Repeat([]byte{'N'}, maxPickleBytes+100)...)), VGG19, nil,
+			[]string{"legacy .pth magic number: the pickles run past 1 MiB"}},
 		{write("empty.pth", nil), VGG19, nil, []string{"empty or truncated"}},
 		{write("text.pth", []byte("<html>404 Not Found</html>")), VGG19, nil, []string{"safetensors"}},
 		{write("huge.safetensors", header), VGG19, nil, []string{"neither a PyTorch .pth"}},
