@@ -1,0 +1,28 @@
+package vkgraph_test
+
+import (
+	"testing"
+
+	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/gpu/gputest"
+	"github.com/vkstyle/vkstyle/gpu/vkgraph"
+	"github.com/vkstyle/vkstyle/vgg/vggtest"
+)
+
+func vggBackend(t *testing.T) *vkgraph.Backend {
+	dev := gputest.Open(t, gpu.Options{})
+	b, err := vkgraph.New(dev, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// The tiny VGG19 fixture's features, Grams, losses and input gradient on
+// the device match PyTorch's goldens.
+func TestVGGGoldens(t *testing.T) { vggtest.Goldens(t, vggBackend(t)) }
+
+// Full-size VGG19 (random weights) at 32×32 runs forward and backward on
+// the device, its gradient checked by vggtest.
+func TestFullVGG19(t *testing.T) { vggtest.FullVGG19(t, vggBackend(t), 32) }
