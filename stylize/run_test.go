@@ -6,6 +6,8 @@ import (
 	"math"
 	"path/filepath"
 	"testing"
+
+	"github.com/vkstyle/vkstyle/optim"
 )
 
 func tinyOptions() Options {
@@ -121,6 +123,28 @@ func TestNormalizeGradients(t *testing.T) {
 	for _, l := range normed {
 		if math.IsNaN(l) || math.IsInf(l, 0) {
 			t.Fatalf("normalised run went non-finite: %v", normed)
+		}
+	}
+}
+
+// A run that diverges stops with a NonFiniteError and returns the last
+// good image, never a NaN one.
+func TestNaNStopsWithLastGoodImage(t *testing.T) {
+	m := newTinyModel()
+	defer m.free()
+	o := tinyOptions()
+	o.Optimizer, o.LearningRate = "adam", 1e30
+	im, err := Run(context.Background(), NewCPU(), m, Request{Content: SampleContent(32, 24), Styles: []*Image{SampleStyle(32, 32)}, Options: o})
+	var nf *optim.NonFiniteError
+	if !errors.As(err, &nf) {
+		t.Fatalf("error %v, want a NonFiniteError", err)
+	}
+	if im == nil {
+		t.Fatal("no image returned with the error")
+	}
+	for i, v := range im.Pix {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			t.Fatalf("pixel %d of the returned image is %v", i, v)
 		}
 	}
 }

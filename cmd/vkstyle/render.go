@@ -17,6 +17,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/optim"
 	"github.com/vkstyle/vkstyle/stylize"
 )
 
@@ -288,6 +289,10 @@ func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr
 	if runErr != nil {
 		if errors.Is(runErr, stylize.ErrStopped) {
 			return fmt.Errorf("%v: the image so far is in %s and a checkpoint in %s; continue with -resume %s", runErr, f.out, req.CheckpointPath, req.CheckpointPath)
+		}
+		var nf *optim.NonFiniteError
+		if errors.As(runErr, &nf) {
+			return fmt.Errorf("the run diverged (%v): lower -lr or the loss weights; the last good image is in %s", nf, f.out)
 		}
 		if im != nil {
 			return fmt.Errorf("%v (the last good image is in %s)", runErr, f.out)

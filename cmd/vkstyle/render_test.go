@@ -169,3 +169,14 @@ func TestRenderInterruptAndResume(t *testing.T) {
 		t.Errorf("the resumed image differs from the uninterrupted one")
 	}
 }
+
+// A diverging run stops with an error and leaves the last good image.
+func TestRenderNaNKeepsLastGoodImage(t *testing.T) {
+	requireDevice(t)
+	out := filepath.Join(t.TempDir(), "out.png")
+	code, _, stderr := vkstyle(t, small(out, "-optimizer", "adam", "-lr", "1e30")...)
+	oneLineError(t, code, stderr, "diverged", "lower -lr", "last good image is in "+out)
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("no last good image: %v", err)
+	}
+}
