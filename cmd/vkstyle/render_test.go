@@ -180,3 +180,15 @@ func TestRenderNaNKeepsLastGoodImage(t *testing.T) {
 		t.Errorf("no last good image: %v", err)
 	}
 }
+
+// VGG19 without cached weights: the error names the command that fetches
+// them and where a manual download goes.
+func TestRenderMissingWeights(t *testing.T) {
+	t.Setenv("VKSTYLE_WEIGHTS_DIR", t.TempDir())
+	out := filepath.Join(t.TempDir(), "out.png")
+	code, _, stderr := vkstyle(t, "render", "-model", "vgg19", "-size", "32", "-out", out)
+	oneLineError(t, code, stderr, "vkstyle weights fetch vgg19", "vgg19-dcbb9e9d.pth")
+	if _, err := os.Stat(out); err == nil {
+		t.Error("wrote an image without weights")
+	}
+}
