@@ -52,9 +52,11 @@ func push2(a uint32, b uint32) []byte {
 	return p
 }
 
-// chunkElems is the largest element count per dispatch: a multiple of
-// multiple whose byte size fits one binding and keeps offsets aligned.
-func (d *Device) chunkElems(multiple uint64) uint64 {
+// ChunkElems is the most float32 elements one storage binding may cover
+// in a split over a large buffer: a multiple of multiple (a work-group
+// size, say) and of the storage offset alignment, so every chunk starts
+// aligned, whose bytes fit BindingLimit.
+func (d *Device) ChunkElems(multiple uint64) uint64 {
 	align := d.Info.StorageOffsetAlignment / 4
 	if align == 0 {
 		align = 1
@@ -100,7 +102,7 @@ func (b *Batch) eltwise(op string, n int, a float32, bufs ...*Buffer) error {
 	if err != nil {
 		return err
 	}
-	chunk := b.dev.chunkElems(uint64(k.LocalSize()))
+	chunk := b.dev.ChunkElems(uint64(k.LocalSize()))
 	binds := make([]Binding, len(bufs))
 	for start := uint64(0); start < uint64(n); start += chunk {
 		m := min(chunk, uint64(n)-start)
@@ -222,7 +224,7 @@ func (b *Batch) reduce(op string, dst *Buffer, at, n int, in ...*Buffer) error {
 // result is the same bits whatever the binding limit.
 func (b *Batch) reducePass(k *Kernel, n uint64, out *Buffer, outAt uint64, in ...*Buffer) error {
 	group := uint64(k.LocalSize()) * reduceItems
-	chunk := b.dev.chunkElems(group)
+	chunk := b.dev.ChunkElems(group)
 	binds := make([]Binding, len(in)+1)
 	for start := uint64(0); start < n; start += chunk {
 		m := min(chunk, n-start)

@@ -56,25 +56,12 @@ func (b *Backend) dispatchN(k *gpu.Kernel, n int, words []uint32, binds ...gpu.B
 // and of multiple (in elements), so that binding x.Range(4·start, 4·count)
 // needs no offset in the shader.
 func (b *Backend) flatChunks(n, multiple int) [][2]int {
-	align := int(max(b.dev.Info.StorageOffsetAlignment/4, 1))
-	step := lcm(align, max(multiple, 1))
-	chunk := int(b.dev.BindingLimit()/4) / step * step
-	if chunk == 0 {
-		chunk = step // below one step: cannot happen on a conformant device
-	}
+	chunk := int(b.dev.ChunkElems(uint64(max(multiple, 1))))
 	var out [][2]int
 	for start := 0; start < n; start += chunk {
 		out = append(out, [2]int{start, min(chunk, n-start)})
 	}
 	return out
-}
-
-func lcm(a, b int) int {
-	x, y := a, b
-	for y != 0 {
-		x, y = y, x%y
-	}
-	return a / x * b
 }
 
 // elems binds elements [start, start+count) of x (from flatChunks).

@@ -54,7 +54,7 @@ func (sp *Space) Adam(x, g, m, v optim.Vector, p optim.AdamParams) {
 		binary.LittleEndian.PutUint32(push[4*i:], w)
 	}
 	batch := sp.st.Batch()
-	chunk := chunkElems(sp.dev, k.LocalSize())
+	chunk := sp.dev.ChunkElems(uint64(k.LocalSize()))
 	binds := make([]gpu.Binding, len(bufs))
 	for start := uint64(0); start < uint64(n); start += chunk {
 		c := min(chunk, uint64(n)-start)
@@ -83,24 +83,4 @@ func (sp *Space) adamKernel() (*gpu.Kernel, error) {
 	}
 	sp.adam = k
 	return k, nil
-}
-
-// chunkElems is the most elements one dispatch of a kernel with work-group
-// size local may cover: its byte size fits one binding and, as a multiple of
-// the storage offset alignment, keeps the next chunk's offset aligned.
-func chunkElems(dev *gpu.Device, local uint32) uint64 {
-	align := max(dev.Info.StorageOffsetAlignment/4, 1)
-	step := lcm(uint64(local), align)
-	if c := dev.BindingLimit() / 4 / step * step; c > 0 {
-		return c
-	}
-	return step // a binding limit below one step: not a conformant device
-}
-
-func lcm(a, b uint64) uint64 {
-	x, y := a, b
-	for y != 0 {
-		x, y = y, x%y
-	}
-	return a / x * b
 }
