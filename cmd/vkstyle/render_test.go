@@ -123,7 +123,7 @@ func TestRenderInterruptAndResume(t *testing.T) {
 	requireDevice(t)
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole.png")
-	base := []string{"render", "-model", "embedded", "-size", "32", "-iterations", "12", "-seed", "7"}
+	base := []string{"render", "-model", "embedded", "-size", "32", "-iterations", "60", "-seed", "7"} // long enough that SIGINT lands mid-run
 	if code, _, stderr := vkstyle(t, append(base, "-quiet", "-out", whole)...); code != 0 {
 		t.Fatal(stderr)
 	}
