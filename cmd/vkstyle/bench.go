@@ -174,7 +174,7 @@ func bench(size int, opt, modelName string, steps int, device string) (*benchRes
 		}
 		res.FirstWarmMS = first
 		var per []float64
-		for i := 3; i < len(marks)-1; i++ {
+		for i := 2; i < len(marks)-1; i++ { // iterations 3 … steps+2
 			per = append(per, marks[i].Sub(marks[i-1]).Seconds()*1000)
 		}
 		sort.Float64s(per)
