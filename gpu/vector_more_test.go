@@ -10,66 +10,17 @@ import (
 	"github.com/vkstyle/vkstyle/gpu/gputest"
 )
 
-// runOnce records one reduction into result[at] in a fresh batch, submits it
-// and reads the result back.
-func runOnce(t *testing.T, dev *gpu.Device, result *gpu.Buffer, at int, record func(*gpu.Batch) error) float32 {
-	t.Helper()
-	b, err := dev.NewBatch()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if err := record(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Submit(); err != nil {
-		t.Fatal(err)
-	}
-	v := make([]float32, 1)
-	if err := result.ReadFloat32(at, v); err != nil {
-		t.Fatal(err)
-	}
-	return v[0]
-}
-
 // TestAbsSum compares Batch.AbsSum with a float64 reference, and checks that
 // it is deterministic and gives the same bits in every configuration.
 func TestAbsSum(t *testing.T) {
-	bits := map[int]uint32{}
-	for _, cfg := range configs {
-		t.Run(cfg.name, func(t *testing.T) {
-			dev := gputest.Open(t, cfg.opts)
-			r := rand.New(rand.NewPCG(5, 6))
-			result := upload(t, dev, "result", []float32{7, 7, 7})
-			for _, n := range vectorSizes {
-				x := randVec(r, n)
-				bx := upload(t, dev, "x", x)
-				record := func(b *gpu.Batch) error { return b.AbsSum(result, 1, bx, n) }
-				got := runOnce(t, dev, result, 1, record)
-				want := 0.0
-				for _, v := range x {
-					want += math.Abs(float64(v))
-				}
-				// The terms are non-negative: the error of float32
-				// accumulation is at most about sqrt(n)·2⁻²²·Σ|x|.
-				tol := math.Sqrt(float64(n)+1)*0x1p-22*want + 1e-30
-				if math.Abs(float64(got)-want) > tol {
-					t.Errorf("asum n=%d: got %v, want %v (tolerance %g)", n, got, want, tol)
-				}
-				if again := runOnce(t, dev, result, 1, record); math.Float32bits(again) != math.Float32bits(got) {
-					t.Errorf("asum n=%d not deterministic: %v then %v", n, got, again)
-				}
-				if prev, ok := bits[n]; ok && prev != math.Float32bits(got) {
-					t.Errorf("asum n=%d: %v differs from the first configuration's %v", n, got, math.Float32frombits(prev))
-				}
-				bits[n] = math.Float32bits(got)
-				bx.Close()
-			}
-			if v := download(t, result, 3); v[0] != 7 || v[2] != 7 {
-				t.Errorf("asum wrote outside its slot: %v", v)
-			}
-		})
-	}
+	bits := map[string]uint32{}
+	eachReduction(t, "asum", 5, 1, func(t *testing.T, dev *gpu.Device, r *rand.Rand, result *gpu.Buffer, n int) {
+		x := randVec(r, n)
+		bx := upload(t, dev, "x", x)
+		// The terms are non-negative: Σ|terms| is the sum itself.
+		reduction{"asum", func(b *gpu.Batch) error { return b.AbsSum(result, 1, bx, n) }, func(i int) float64 { return math.Abs(float64(x[i])) }}.check(t, dev, result, 1, n, bits)
+		bx.Close()
+	})
 }
 
 // TestMaxAbs checks Batch.MaxAbs exactly, on random data, on negative
@@ -77,68 +28,57 @@ func TestAbsSum(t *testing.T) {
 // the end (the last position of the largest size reaches the later passes
 // through a partial group).
 func TestMaxAbs(t *testing.T) {
-	for _, cfg := range configs {
-		t.Run(cfg.name, func(t *testing.T) {
-			dev := gputest.Open(t, cfg.opts)
-			r := rand.New(rand.NewPCG(7, 8))
-			result := upload(t, dev, "result", []float32{7, 7, 7})
-			for _, n := range vectorSizes {
-				x := randVec(r, n)
-				bx := upload(t, dev, "x", x)
-				record := func(b *gpu.Batch) error { return b.MaxAbs(result, 0, bx, n) }
-				check := func(what string, x []float32) {
-					t.Helper()
-					var want float32
-					for _, v := range x {
-						a := float32(math.Abs(float64(v)))
-						if a != a || want != want {
-							want = float32(math.NaN())
-						} else if a > want {
-							want = a
-						}
-					}
-					got := runOnce(t, dev, result, 0, record)
-					if !(got == want || (math.IsNaN(float64(got)) && math.IsNaN(float64(want)))) {
-						t.Errorf("maxabs n=%d %s: got %v, want %v", n, what, got, want)
-					}
+	eachReduction(t, "maxabs", 7, 0, func(t *testing.T, dev *gpu.Device, r *rand.Rand, result *gpu.Buffer, n int) {
+		x := randVec(r, n)
+		bx := upload(t, dev, "x", x)
+		defer bx.Close()
+		record := func(b *gpu.Batch) error { return b.MaxAbs(result, 0, bx, n) }
+		check := func(what string, x []float32) {
+			t.Helper()
+			var want float32
+			for _, v := range x {
+				a := float32(math.Abs(float64(v)))
+				if a != a || want != want {
+					want = float32(math.NaN())
+				} else if a > want {
+					want = a
 				}
-				check("random", x)
-				if n == 0 {
-					bx.Close()
-					continue
-				}
-				neg := make([]float32, n)
-				for i := range neg {
-					neg[i] = -float32(i%1000 + 1)
-				}
-				if err := bx.WriteFloat32(0, neg); err != nil {
+			}
+			got := runOnce(t, dev, result, 0, record)
+			if !(got == want || (math.IsNaN(float64(got)) && math.IsNaN(float64(want)))) {
+				t.Errorf("maxabs n=%d %s: got %v, want %v", n, what, got, want)
+			}
+		}
+		check("random", x)
+		if n == 0 {
+			return
+		}
+		neg := make([]float32, n)
+		for i := range neg {
+			neg[i] = -float32(i%1000 + 1)
+		}
+		if err := bx.WriteFloat32(0, neg); err != nil {
+			t.Fatal(err)
+		}
+		check("negative", neg)
+		if err := bx.WriteFloat32(0, x); err != nil {
+			t.Fatal(err)
+		}
+		for _, special := range []float32{float32(math.Inf(-1)), float32(math.NaN())} {
+			for _, at := range []int{0, n / 2, n - 1} {
+				old := x[at]
+				x[at] = special
+				if err := bx.WriteFloat32(at, x[at:at+1]); err != nil {
 					t.Fatal(err)
 				}
-				check("negative", neg)
-				if err := bx.WriteFloat32(0, x); err != nil {
+				check(fmt.Sprintf("%v at %d", special, at), x)
+				x[at] = old
+				if err := bx.WriteFloat32(at, x[at:at+1]); err != nil {
 					t.Fatal(err)
 				}
-				for _, special := range []float32{float32(math.Inf(-1)), float32(math.NaN())} {
-					for _, at := range []int{0, n / 2, n - 1} {
-						old := x[at]
-						x[at] = special
-						if err := bx.WriteFloat32(at, x[at:at+1]); err != nil {
-							t.Fatal(err)
-						}
-						check(fmt.Sprintf("%v at %d", special, at), x)
-						x[at] = old
-						if err := bx.WriteFloat32(at, x[at:at+1]); err != nil {
-							t.Fatal(err)
-						}
-					}
-				}
-				bx.Close()
 			}
-			if v := download(t, result, 3); v[1] != 7 || v[2] != 7 {
-				t.Errorf("maxabs wrote outside its slot: %v", v)
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestReductionsTinyBinding runs every reduction under a 4 KiB binding
@@ -152,24 +92,12 @@ func TestReductionsTinyBinding(t *testing.T) {
 		x, y := randVec(r, n), randVec(r, n)
 		x[n/2] = -7 // the largest |x_i| (randVec's values are N(0, 1))
 		bx, by := upload(t, dev, "x", x), upload(t, dev, "y", y)
-		for _, c := range []struct {
-			op     string
-			record func(*gpu.Batch) error
-			term   func(i int) float64
-		}{
+		for _, c := range []reduction{
 			{"sum", func(b *gpu.Batch) error { return b.Sum(result, 0, bx, n) }, func(i int) float64 { return float64(x[i]) }},
 			{"dot", func(b *gpu.Batch) error { return b.Dot(result, 0, bx, by, n) }, func(i int) float64 { return float64(x[i]) * float64(y[i]) }},
 			{"asum", func(b *gpu.Batch) error { return b.AbsSum(result, 0, bx, n) }, func(i int) float64 { return math.Abs(float64(x[i])) }},
 		} {
-			want, abs := 0.0, 0.0
-			for i := range n {
-				want += c.term(i)
-				abs += math.Abs(c.term(i))
-			}
-			got := runOnce(t, dev, result, 0, c.record)
-			if tol := math.Sqrt(float64(n)+1)*0x1p-22*abs + 1e-30; math.Abs(float64(got)-want) > tol {
-				t.Errorf("%s n=%d: got %v, want %v (tolerance %g)", c.op, n, got, want, tol)
-			}
+			c.check(t, dev, result, 0, n, nil)
 		}
 		if got := runOnce(t, dev, result, 0, func(b *gpu.Batch) error { return b.MaxAbs(result, 0, bx, n) }); got != 7 {
 			t.Errorf("maxabs n=%d: got %v, want 7", n, got)

@@ -134,32 +134,16 @@ func TestElementwise(t *testing.T) {
 	}
 }
 
-func refSum(x, y []float32) float64 {
-	s := 0.0
-	for i := range x {
-		if y == nil {
-			s += float64(x[i])
-		} else {
-			s += float64(x[i]) * float64(y[i])
-		}
-	}
-	return s
-}
-
-// reduceOnce runs a sum (y == nil) or dot into result[at] in a fresh batch.
-func reduceOnce(t *testing.T, dev *gpu.Device, x, y *gpu.Buffer, n int, result *gpu.Buffer, at int) float32 {
+// runOnce records one reduction into result[at] in a fresh batch, submits it
+// and reads the result back.
+func runOnce(t *testing.T, dev *gpu.Device, result *gpu.Buffer, at int, record func(*gpu.Batch) error) float32 {
 	t.Helper()
 	b, err := dev.NewBatch()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if y == nil {
-		err = b.Sum(result, at, x, n)
-	} else {
-		err = b.Dot(result, at, x, y, n)
-	}
-	if err != nil {
+	if err := record(b); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Submit(); err != nil {
@@ -172,57 +156,83 @@ func reduceOnce(t *testing.T, dev *gpu.Device, x, y *gpu.Buffer, n int, result *
 	return v[0]
 }
 
-func TestReductions(t *testing.T) {
-	// bits[op/n] holds the first config's result: every config, the split
-	// one included, must give the same bits.
-	bits := map[string]uint32{}
+// eachReduction runs body for every vector size in every configuration,
+// with the configuration's device, a random source seeded (seed, seed+1)
+// and a result buffer of three 7s, of which body's reductions write slot
+// at: the other two must still hold 7 afterwards.
+func eachReduction(t *testing.T, op string, seed uint64, at int, body func(t *testing.T, dev *gpu.Device, r *rand.Rand, result *gpu.Buffer, n int)) {
+	t.Helper()
 	for _, cfg := range configs {
 		t.Run(cfg.name, func(t *testing.T) {
 			dev := gputest.Open(t, cfg.opts)
-			r := rand.New(rand.NewPCG(3, 4))
+			r := rand.New(rand.NewPCG(seed, seed+1))
 			result := upload(t, dev, "result", []float32{7, 7, 7})
 			for _, n := range vectorSizes {
-				x, y := randVec(r, n), randVec(r, n)
-				bx, by := upload(t, dev, "x", x), upload(t, dev, "y", y)
-				for _, op := range []string{"sum", "dot"} {
-					var yb *gpu.Buffer
-					var yv []float32
-					if op == "dot" {
-						yb, yv = by, y
-					}
-					got := reduceOnce(t, dev, bx, yb, n, result, 2)
-					want := refSum(x, yv)
-					// float32 pairwise-ish accumulation: error grows like
-					// sqrt(n)·eps·Σ|terms|; bound it by n^0.5·2^-22·Σ|terms|.
-					abs := 0.0
-					for i := range x {
-						term := float64(x[i])
-						if yv != nil {
-							term *= float64(yv[i])
-						}
-						abs += math.Abs(term)
-					}
-					tol := math.Sqrt(float64(n)+1)*0x1p-22*abs + 1e-30
-					if math.Abs(float64(got)-want) > tol {
-						t.Errorf("%s n=%d: got %v, want %v (tolerance %g)", op, n, got, want, tol)
-					}
-					again := reduceOnce(t, dev, bx, yb, n, result, 2)
-					if math.Float32bits(again) != math.Float32bits(got) {
-						t.Errorf("%s n=%d not deterministic: %v then %v", op, n, got, again)
-					}
-					key := fmt.Sprintf("%s/%d", op, n)
-					if prev, ok := bits[key]; ok && prev != math.Float32bits(got) {
-						t.Errorf("%s n=%d: %v differs from the first configuration's %v", op, n, got, math.Float32frombits(prev))
-					}
-					bits[key] = math.Float32bits(got)
-				}
-				bx.Close()
-				by.Close()
+				body(t, dev, r, result, n)
 			}
-			// The neighbours of the result slot are untouched.
-			if v := download(t, result, 3); v[0] != 7 || v[1] != 7 {
-				t.Errorf("reduction wrote outside its slot: %v", v)
+			v := download(t, result, 3)
+			for i := range v {
+				if i != at && v[i] != 7 {
+					t.Errorf("%s wrote outside its slot: %v", op, v)
+					break
+				}
 			}
 		})
 	}
+}
+
+// reduction is a summing reduction of n elements: record records it, and
+// its float64 reference is Σ term(i), i < n.
+type reduction struct {
+	op     string
+	record func(*gpu.Batch) error
+	term   func(i int) float64
+}
+
+// check runs c into result[at] and compares the result with the reference:
+// float32 pairwise-ish accumulation errs by up to about
+// sqrt(n)·2⁻²²·Σ|terms|. If bits is not nil, a second run must give the
+// same bits, and so must the first configuration's result, kept in
+// bits[op/n].
+func (c reduction) check(t *testing.T, dev *gpu.Device, result *gpu.Buffer, at, n int, bits map[string]uint32) {
+	t.Helper()
+	want, abs := 0.0, 0.0
+	for i := range n {
+		want += c.term(i)
+		abs += math.Abs(c.term(i))
+	}
+	got := runOnce(t, dev, result, at, c.record)
+	if tol := math.Sqrt(float64(n)+1)*0x1p-22*abs + 1e-30; math.Abs(float64(got)-want) > tol {
+		t.Errorf("%s n=%d: got %v, want %v (tolerance %g)", c.op, n, got, want, tol)
+	}
+	if bits == nil {
+		return
+	}
+	if again := runOnce(t, dev, result, at, c.record); math.Float32bits(again) != math.Float32bits(got) {
+		t.Errorf("%s n=%d not deterministic: %v then %v", c.op, n, got, again)
+	}
+	key := fmt.Sprintf("%s/%d", c.op, n)
+	if prev, ok := bits[key]; ok && prev != math.Float32bits(got) {
+		t.Errorf("%s n=%d: %v differs from the first configuration's %v", c.op, n, got, math.Float32frombits(prev))
+	}
+	bits[key] = math.Float32bits(got)
+}
+
+// TestReductions compares Batch.Sum and Batch.Dot with float64 references,
+// and checks that they are deterministic and give the same bits in every
+// configuration, the split one included.
+func TestReductions(t *testing.T) {
+	bits := map[string]uint32{}
+	eachReduction(t, "reduction", 3, 2, func(t *testing.T, dev *gpu.Device, r *rand.Rand, result *gpu.Buffer, n int) {
+		x, y := randVec(r, n), randVec(r, n)
+		bx, by := upload(t, dev, "x", x), upload(t, dev, "y", y)
+		for _, c := range []reduction{
+			{"sum", func(b *gpu.Batch) error { return b.Sum(result, 2, bx, n) }, func(i int) float64 { return float64(x[i]) }},
+			{"dot", func(b *gpu.Batch) error { return b.Dot(result, 2, bx, by, n) }, func(i int) float64 { return float64(x[i]) * float64(y[i]) }},
+		} {
+			c.check(t, dev, result, 2, n, bits)
+		}
+		bx.Close()
+		by.Close()
+	})
 }

@@ -1,19 +1,19 @@
 package optim_test
 
 import (
-	"math"
 	"math/rand/v2"
 
+	"github.com/vkstyle/vkstyle/optim/optimtest"
 	"gonum.org/v1/gonum/mat"
 )
 
-// rosenbrock is f(x) = (1-x0)² + 100(x1-x0²)², minimum 0 at (1, 1).
-func rosenbrock(x, g []float64) float64 {
-	a, b := 1-x[0], x[1]-x[0]*x[0]
-	g[0] = -2*a - 400*x[0]*b
-	g[1] = 200 * b
-	return a*a + 100*b*b
-}
+// rosenbrock is f(x) = (1-x0)² + 100(x1-x0²)², minimum 0 at (1, 1), and
+// maxRelDiff(a, b, floor) is max_i |a_i - b_i| / max(|b|_∞, floor):
+// optimtest's.
+var (
+	rosenbrock = optimtest.Rosenbrock
+	maxRelDiff = optimtest.MaxRelDiff
+)
 
 // leastSquares is f(x) = ½|Ax - b|² with A m×n, row-major.
 type leastSquares struct {
@@ -69,14 +69,4 @@ func randomLeastSquares(seed uint64, m, n int) (*leastSquares, []float64) {
 		x0[i] = rng.NormFloat64()
 	}
 	return p, x0
-}
-
-// maxRelDiff returns max_i |a_i - b_i| / max(|b|_∞, floor).
-func maxRelDiff(a, b []float64, floor float64) float64 {
-	var d, s float64
-	for i := range b {
-		d = math.Max(d, math.Abs(a[i]-b[i]))
-		s = math.Max(s, math.Abs(b[i]))
-	}
-	return d / math.Max(s, floor)
 }

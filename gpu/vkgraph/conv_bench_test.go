@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/vkstyle/vkstyle/gpu"
-	"github.com/vkstyle/vkstyle/gpu/gputest"
 	"github.com/vkstyle/vkstyle/gpu/vkgraph"
 	"github.com/vkstyle/vkstyle/graph"
 )
@@ -25,15 +24,10 @@ var vggConvs = []struct {
 	{"conv5_1", 512, 512, 4},
 }
 
-// benchKernel records one kernel call into the backend's batch, then times
-// b.N resubmissions of that recording, reporting GFLOP/s for flops per call.
-func benchKernel(b *testing.B, flops float64, record func(be *vkgraph.Backend, bufs []graph.Buffer), sizes ...int) {
-	dev := gputest.Open(b, gpu.Options{})
-	be, err := vkgraph.New(dev, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer be.Close()
+// benchBackend opens a backend for a benchmark, closed when it ends, with
+// a buffer of random values for each of sizes.
+func benchBackend(b *testing.B, sizes ...int) (*vkgraph.Backend, []graph.Buffer) {
+	be := newBackend(b, gpu.Options{})
 	r := rand.New(rand.NewPCG(1, 2))
 	var bufs []graph.Buffer
 	for _, n := range sizes {
@@ -41,7 +35,7 @@ func benchKernel(b *testing.B, flops float64, record func(be *vkgraph.Backend, b
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer be.Free(buf)
+		b.Cleanup(func() { be.Free(buf) })
 		v := make([]float32, n)
 		for i := range v {
 			v[i] = float32(r.NormFloat64())
@@ -51,6 +45,13 @@ func benchKernel(b *testing.B, flops float64, record func(be *vkgraph.Backend, b
 		}
 		bufs = append(bufs, buf)
 	}
+	return be, bufs
+}
+
+// benchKernel records one kernel call into the backend's batch, then times
+// b.N resubmissions of that recording, reporting GFLOP/s for flops per call.
+func benchKernel(b *testing.B, flops float64, record func(be *vkgraph.Backend, bufs []graph.Buffer), sizes ...int) {
+	be, bufs := benchBackend(b, sizes...)
 	if err := be.Flush(); err != nil {
 		b.Fatal(err)
 	}

@@ -1,10 +1,8 @@
 package vkgraph_test
 
 import (
-	"math/rand/v2"
 	"testing"
 
-	"github.com/vkstyle/vkstyle/gpu"
 	"github.com/vkstyle/vkstyle/graph"
 )
 
@@ -44,26 +42,11 @@ func BenchmarkGramBackward(b *testing.B) {
 
 // benchGram times b.N calls of op on random features of shape s, a Gram
 // matrix (or its gradient) g and a gradient dx, recorded once and run by
-// one Sync.
+// one Sync, as in a forward and backward pass: not as benchKernel's b.N
+// submissions of one call, whose wait per submission would weigh on the
+// small layers.
 func benchGram(b *testing.B, s graph.Shape, op func(be graph.Backend, x, g, dx graph.Buffer)) {
-	be := newBackend(b, gpu.Options{})
-	r := rand.New(rand.NewPCG(1, 2))
-	var bufs []graph.Buffer
-	for _, n := range []int{s.Len(), s.N * s.C * s.C, s.Len()} {
-		buf, err := be.Alloc(n, "bench")
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer be.Free(buf)
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(r.NormFloat64())
-		}
-		if err := be.Upload(buf, v); err != nil {
-			b.Fatal(err)
-		}
-		bufs = append(bufs, buf)
-	}
+	be, bufs := benchBackend(b, s.Len(), s.N*s.C*s.C, s.Len())
 	op(be, bufs[0], bufs[1], bufs[2]) // builds the pipelines
 	if err := be.Flush(); err != nil {
 		b.Fatal(err)

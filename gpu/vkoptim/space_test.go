@@ -57,26 +57,11 @@ func TestSpace(t *testing.T) {
 	}
 }
 
-func newVec(t testing.TB, s optim.Space, h []float64) optim.Vector {
-	t.Helper()
-	v, err := s.New(len(h))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Write(v, h); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-func readVec(t testing.TB, s optim.Space, v optim.Vector) []float64 {
-	t.Helper()
-	h := make([]float64, v.Len())
-	if err := s.Read(v, h); err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
+// newVec and readVec are optimtest.NewVec and optimtest.ReadVec.
+var (
+	newVec  = optimtest.NewVec
+	readVec = optimtest.ReadVec
+)
 
 func randData(seed uint64, n int) []float64 {
 	rng := rand.New(rand.NewPCG(seed, 1))

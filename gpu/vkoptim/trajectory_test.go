@@ -1,10 +1,6 @@
 package vkoptim_test
 
 import (
-	"bytes"
-	"context"
-	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -68,23 +64,15 @@ func (p *problem) f(x, g []float64) float64 {
 	return loss
 }
 
-// optimiser is what the trajectory tests drive.
-type optimiser interface {
-	Step(context.Context, optim.Func) (float64, error)
-	MarshalBinary() ([]byte, error)
-	UnmarshalBinary([]byte) error
-	Close()
-}
-
 type optCase struct {
 	name string
-	make func(s optim.Space, x optim.Vector) (optimiser, error)
+	make func(s optim.Space, x optim.Vector) (optimtest.Optimiser, error)
 }
 
 // optCases: Adam, and L-BFGS with both line searches; history 4 with 3
 // iterations per step, so pairs are dropped within the runs.
 func optCases() []optCase {
-	cases := []optCase{{"Adam", func(s optim.Space, x optim.Vector) (optimiser, error) {
+	cases := []optCase{{"Adam", func(s optim.Space, x optim.Vector) (optimtest.Optimiser, error) {
 		return optim.NewAdam(s, x, optim.AdamConfig{LR: 0.05, WeightDecay: 0.01})
 	}}}
 	for _, ls := range []optim.LineSearch{optim.NoLineSearch, optim.StrongWolfe} {
@@ -92,52 +80,28 @@ func optCases() []optCase {
 		if ls != optim.NoLineSearch {
 			name = "LBFGS/" + string(ls)
 		}
-		cases = append(cases, optCase{name, func(s optim.Space, x optim.Vector) (optimiser, error) {
+		cases = append(cases, optCase{name, func(s optim.Space, x optim.Vector) (optimtest.Optimiser, error) {
 			return optim.NewLBFGS(s, x, optim.LBFGSConfig{LineSearch: ls, History: 4, MaxIter: 3, MaxEval: 10, LR: 0.3})
 		}})
 	}
 	return cases
 }
 
-type trajectory struct {
-	losses []float64   // returned by each Step
-	evals  []float64   // of each evaluation
-	xs     [][]float64 // after each Step
-}
-
-// run makes steps Steps of o on s and appends them to tr.
-func run(t *testing.T, s optim.Space, o optimiser, x optim.Vector, p *problem, steps int, tr *trajectory) {
-	t.Helper()
-	f := optimtest.HostFunc(s, func(x, g []float64) float64 {
-		l := p.f(x, g)
-		tr.evals = append(tr.evals, l)
-		return l
-	})
-	for range steps {
-		loss, err := o.Step(context.Background(), f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.losses = append(tr.losses, loss)
-		tr.xs = append(tr.xs, readVec(t, s, x))
-	}
-}
-
 // deviation is the worst relative difference between two trajectories; it
 // fails the test if their evaluation counts differ.
-func deviation(t *testing.T, got, want *trajectory) float64 {
+func deviation(t *testing.T, got, want *optimtest.Trajectory) float64 {
 	t.Helper()
-	if len(got.evals) != len(want.evals) {
-		t.Errorf("%d evaluations, want %d", len(got.evals), len(want.evals))
+	if len(got.Evals) != len(want.Evals) {
+		t.Errorf("%d evaluations, want %d", len(got.Evals), len(want.Evals))
 	}
 	d := 0.0
 	rel := func(a, b float64) float64 { return math.Abs(a-b) / math.Max(math.Abs(b), 1) }
-	for i := range min(len(got.evals), len(want.evals)) {
-		d = math.Max(d, rel(got.evals[i], want.evals[i]))
+	for i := range min(len(got.Evals), len(want.Evals)) {
+		d = math.Max(d, rel(got.Evals[i], want.Evals[i]))
 	}
-	for i := range want.losses {
-		d = math.Max(d, rel(got.losses[i], want.losses[i]))
-		d = math.Max(d, maxRelDiff(got.xs[i], want.xs[i], 1))
+	for i := range want.Losses {
+		d = math.Max(d, rel(got.Losses[i], want.Losses[i]))
+		d = math.Max(d, optimtest.MaxRelDiff(got.Xs[i], want.Xs[i], 1))
 	}
 	return d
 }
@@ -150,15 +114,15 @@ func TestTrajectories(t *testing.T) {
 	sp := open(t, gpu.Options{})
 	for _, c := range optCases() {
 		t.Run(c.name, func(t *testing.T) {
-			trajs := map[string]*trajectory{}
+			trajs := map[string]*optimtest.Trajectory{}
 			for name, s := range map[string]optim.Space{"device": sp, "float32": optim.Float32Space{}, "float64": optim.Float64Space{}} {
 				x := newVec(t, s, x0)
 				o, err := c.make(s, x)
 				if err != nil {
 					t.Fatal(err)
 				}
-				tr := &trajectory{}
-				run(t, s, o, x, p, steps, tr)
+				tr := &optimtest.Trajectory{}
+				tr.Record(t, s, o, x, p.f, steps)
 				o.Close()
 				s.Free(x)
 				trajs[name] = tr
@@ -170,14 +134,14 @@ func TestTrajectories(t *testing.T) {
 			d32 := deviation(t, trajs["device"], trajs["float32"])
 			ref := deviation(t, trajs["float32"], trajs["float64"])
 			t.Logf("deviation from Float32Space %.3g, from Float64Space %.3g (Float32Space from Float64Space %.3g); loss %.6g → %.6g in %d evaluations",
-				d32, d64, ref, trajs["float64"].evals[0], trajs["float64"].losses[steps-1], len(trajs["float64"].evals))
+				d32, d64, ref, trajs["float64"].Evals[0], trajs["float64"].Losses[steps-1], len(trajs["float64"].Evals))
 			if !(d32 <= trajTol) {
 				t.Errorf("deviation from Float32Space %.3g > %.3g", d32, trajTol)
 			}
 			if !(d64 <= ref+trajTol) {
 				t.Errorf("deviation from Float64Space %.3g > Float32Space's %.3g + %.3g", d64, ref, trajTol)
 			}
-			got, want := trajs["device"].losses[steps-1], trajs["float64"].losses[steps-1]
+			got, want := trajs["device"].Losses[steps-1], trajs["float64"].Losses[steps-1]
 			if d := math.Abs(got-want) / math.Max(math.Abs(want), 1); !(d <= trajTol) {
 				t.Errorf("final loss %v, Float64Space %v: relative deviation %.3g > %.3g", got, want, d, trajTol)
 			}
@@ -187,71 +151,16 @@ func TestTrajectories(t *testing.T) {
 
 // TestStateRestore runs 12 steps without interruption, and 5 steps, a save,
 // a restore into a new optimiser with a new x vector on the same Space, and
-// 7 more: on the same device the trajectories must be bit-identical.
+// 7 more: on the same device the trajectories must be bit-identical (see
+// optimtest.CheckRestore), and each optimiser must free its vectors.
 func TestStateRestore(t *testing.T) {
 	const total, cut = 12, 5
 	p, x0 := newProblem(2, 1000)
 	sp := open(t, gpu.Options{})
 	for _, c := range optCases() {
 		t.Run(c.name, func(t *testing.T) {
-			start := func(x0 []float64) (optim.Vector, optimiser) {
-				x := newVec(t, sp, x0)
-				o, err := c.make(sp, x)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return x, o
-			}
-			x, o := start(x0)
-			var want trajectory
-			run(t, sp, o, x, p, total, &want)
-			o.Close()
-			sp.Free(x)
-
-			x1, o1 := start(x0)
-			var got trajectory
-			run(t, sp, o1, x1, p, cut, &got)
-			state, err := o1.MarshalBinary()
-			if err != nil {
-				t.Fatal(err)
-			}
-			o1.Close()
-			sp.Free(x1)
-
-			x2, o2 := start(make([]float64, len(x0)))
-			if err := o2.UnmarshalBinary(state); err != nil {
-				t.Fatal(err)
-			}
-			if again, err := o2.MarshalBinary(); err != nil || !bytes.Equal(again, state) {
-				t.Errorf("state changed by a restore (%v): %d bytes, then %d", err, len(state), len(again))
-			}
-			run(t, sp, o2, x2, p, total-cut, &got)
-			o2.Close()
-			sp.Free(x2)
-			if sp.Live() != 0 {
-				t.Errorf("%d vectors live after Close", sp.Live())
-			}
-
-			sameBits(t, "step losses", got.losses, want.losses)
-			sameBits(t, "evaluation losses", got.evals, want.evals)
-			for i := range want.xs {
-				sameBits(t, fmt.Sprintf("x after step %d", i+1), got.xs[i], want.xs[i])
-			}
+			optimtest.CheckRestore(t, func() optim.Space { return sp }, c.make, p.f, x0, total, cut)
 		})
-	}
-}
-
-func sameBits(t *testing.T, what string, got, want []float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Errorf("%s: %d values, want %d", what, len(got), len(want))
-		return
-	}
-	for i := range want {
-		if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
-			t.Errorf("%s: [%d] = %v, uninterrupted run %v", what, i, got[i], want[i])
-			return
-		}
 	}
 }
 
@@ -264,20 +173,20 @@ func TestNaNGradient(t *testing.T) {
 	sp := open(t, gpu.Options{})
 	type nanCase struct {
 		name  string
-		make  func(s optim.Space, x optim.Vector) (optimiser, error)
+		make  func(s optim.Space, x optim.Vector) (optimtest.Optimiser, error)
 		steps int
 	}
 	cases := []nanCase{
-		{"Adam", func(s optim.Space, x optim.Vector) (optimiser, error) {
+		{"Adam", func(s optim.Space, x optim.Vector) (optimtest.Optimiser, error) {
 			return optim.NewAdam(s, x, optim.AdamConfig{LR: 0.1})
 		}, 20},
-		{"LBFGS/none/iter1", func(s optim.Space, x optim.Vector) (optimiser, error) {
+		{"LBFGS/none/iter1", func(s optim.Space, x optim.Vector) (optimtest.Optimiser, error) {
 			return optim.NewLBFGS(s, x, optim.LBFGSConfig{MaxIter: 1, LR: 0.3})
 		}, 20},
-		{"LBFGS/none/iter20", func(s optim.Space, x optim.Vector) (optimiser, error) {
+		{"LBFGS/none/iter20", func(s optim.Space, x optim.Vector) (optimtest.Optimiser, error) {
 			return optim.NewLBFGS(s, x, optim.LBFGSConfig{LR: 0.3})
 		}, 1},
-		{"LBFGS/strong_wolfe", func(s optim.Space, x optim.Vector) (optimiser, error) {
+		{"LBFGS/strong_wolfe", func(s optim.Space, x optim.Vector) (optimtest.Optimiser, error) {
 			return optim.NewLBFGS(s, x, optim.LBFGSConfig{LineSearch: optim.StrongWolfe})
 		}, 1},
 	}
@@ -290,67 +199,7 @@ func TestNaNGradient(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer o.Close()
-			// The iterates: the start, and x after each L-BFGS iteration
-			// or Adam step.
-			iterates := [][]float64{readVec(t, sp, x)}
-			if lb, ok := o.(*optim.LBFGS); ok {
-				lb.SetCallback(func(optim.Iteration) error {
-					iterates = append(iterates, readVec(t, sp, x))
-					return nil
-				})
-			}
-			evals := 0
-			var good [][]float64 // points evaluated finite
-			f := optimtest.HostFunc(sp, func(x, g []float64) float64 {
-				evals++
-				loss := p.f(x, g)
-				if evals < bad {
-					good = append(good, append([]float64(nil), x...))
-				} else {
-					g[len(g)/2] = math.NaN()
-				}
-				return loss
-			})
-			var stepErr error
-			for i := 0; i < c.steps && stepErr == nil; i++ {
-				_, stepErr = o.Step(context.Background(), f)
-				if _, ok := o.(*optim.Adam); ok && stepErr == nil {
-					iterates = append(iterates, readVec(t, sp, x))
-				}
-			}
-			var nf *optim.NonFiniteError
-			if !errors.As(stepErr, &nf) || nf.Eval != bad || !(nf.Quantity == "gradient" || nf.Quantity == "directional derivative") {
-				t.Fatalf("after %d evaluations: error %v, want a NaN gradient at evaluation %d", evals, stepErr, bad)
-			}
-			got := readVec(t, sp, x)
-			var want []float64
-			for i := len(iterates) - 1; i >= 0 && want == nil; i-- {
-				for _, g := range good {
-					if equalBits(iterates[i], g) {
-						want = iterates[i]
-						break
-					}
-				}
-			}
-			if want == nil {
-				t.Fatal("no iterate was evaluated finite")
-			}
-			if !equalBits(got, want) {
-				t.Errorf("x is not the last good iterate: max difference %.3g", maxRelDiff(got, want, 1))
-			}
-			t.Logf("%v", stepErr)
+			optimtest.CheckNonFiniteStop(t, sp, o, x, &optimtest.Poisoned{F: p.f, Bad: bad, How: "gradient NaN"}, c.steps)
 		})
 	}
-}
-
-func equalBits(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-			return false
-		}
-	}
-	return true
 }

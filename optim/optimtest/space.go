@@ -91,21 +91,21 @@ func testLength(t *testing.T, s optim.Space, n int, tol Tolerance) {
 		t.Fatalf("New(%d).Len() = %d", n, a.Len())
 	}
 	defer free2(s, a)
-	checkExact(t, "New (zero fill)", read(t, s, a), make([]float64, n))
+	checkExact(t, "New (zero fill)", ReadVec(t, s, a), make([]float64, n))
 	must(t, s.Write(a, ha))
-	checkExact(t, "Write/Read", read(t, s, a), ha)
-	b := vec(t, s, hb)
+	checkExact(t, "Write/Read", ReadVec(t, s, a), ha)
+	b := NewVec(t, s, hb)
 	defer free2(s, b)
-	c := vec(t, s, hc)
+	c := NewVec(t, s, hc)
 	defer free2(s, c)
 
 	// Copy, also onto itself.
 	d := mustNew(t, s, n)
 	defer free2(s, d)
 	s.Copy(d, a)
-	checkExact(t, "Copy", read(t, s, d), ha)
+	checkExact(t, "Copy", ReadVec(t, s, d), ha)
 	s.Copy(d, d)
-	checkExact(t, "Copy(v, v)", read(t, s, d), ha)
+	checkExact(t, "Copy(v, v)", ReadVec(t, s, d), ha)
 
 	// Scale.
 	for _, k := range []float64{-1, 0.3, 1e-3} {
@@ -117,7 +117,7 @@ func testLength(t *testing.T, s optim.Space, n int, tol Tolerance) {
 		for i := range scale {
 			scale[i] = math.Abs(k * ha[i])
 		}
-		checkElem(t, fmt.Sprintf("Scale(%g)", k), read(t, s, d), want, scale, tol.Elem)
+		checkElem(t, fmt.Sprintf("Scale(%g)", k), ReadVec(t, s, d), want, scale, tol.Elem)
 	}
 
 	// Axpy, also with dst == x.
@@ -130,7 +130,7 @@ func testLength(t *testing.T, s optim.Space, n int, tol Tolerance) {
 		for i := range scale {
 			scale[i] = math.Abs(ha[i]) + math.Abs(k*hb[i])
 		}
-		checkElem(t, fmt.Sprintf("Axpy(%g)", k), read(t, s, d), want, scale, tol.Elem)
+		checkElem(t, fmt.Sprintf("Axpy(%g)", k), ReadVec(t, s, d), want, scale, tol.Elem)
 	}
 	s.Copy(d, a)
 	s.Axpy(d, 0.5, d)
@@ -141,7 +141,7 @@ func testLength(t *testing.T, s optim.Space, n int, tol Tolerance) {
 			want[i] = 1.5 * ha[i]
 			scale[i] = want[i]
 		}
-		checkElem(t, "Axpy(v, 0.5, v)", read(t, s, d), want, abs(scale), tol.Elem)
+		checkElem(t, "Axpy(v, 0.5, v)", ReadVec(t, s, d), want, abs(scale), tol.Elem)
 	}
 
 	// Deferred work runs in call order: 2a - a == a exactly.
@@ -149,7 +149,7 @@ func testLength(t *testing.T, s optim.Space, n int, tol Tolerance) {
 	s.Scale(d, 2)
 	s.Axpy(d, -1, a)
 	s.Copy(c, d)
-	checkExact(t, "Copy,Scale,Axpy,Copy in order", read(t, s, c), ha)
+	checkExact(t, "Copy,Scale,Axpy,Copy in order", ReadVec(t, s, c), ha)
 	must(t, s.Write(c, hc))
 
 	// Reductions.
@@ -232,10 +232,10 @@ func testLength(t *testing.T, s optim.Space, n int, tol Tolerance) {
 				sv[i] = p.Beta2*vOld[i] + (1-p.Beta2)*ga*ga
 			}
 			name := fmt.Sprintf("Adam(wd=%g) step %d", wd, step)
-			checkElem(t, name+" x", read(t, s, x), rx, sx, tol.Elem)
-			checkElem(t, name+" m", read(t, s, m), rm, sm, 4*tol.Elem)
-			checkElem(t, name+" v", read(t, s, v), rv, sv, 4*tol.Elem)
-			checkExact(t, name+" g unchanged", read(t, s, g), hb)
+			checkElem(t, name+" x", ReadVec(t, s, x), rx, sx, tol.Elem)
+			checkElem(t, name+" m", ReadVec(t, s, m), rm, sm, 4*tol.Elem)
+			checkElem(t, name+" v", ReadVec(t, s, v), rv, sv, 4*tol.Elem)
+			checkExact(t, name+" g unchanged", ReadVec(t, s, g), hb)
 		}
 		for _, w := range []optim.Vector{x, g, m, v} {
 			s.Free(w)
@@ -286,20 +286,6 @@ func mustNew(t testing.TB, s optim.Space, n int) optim.Vector {
 	v, err := s.New(n)
 	must(t, err)
 	return v
-}
-
-func vec(t testing.TB, s optim.Space, h []float64) optim.Vector {
-	t.Helper()
-	v := mustNew(t, s, len(h))
-	must(t, s.Write(v, h))
-	return v
-}
-
-func read(t testing.TB, s optim.Space, v optim.Vector) []float64 {
-	t.Helper()
-	h := make([]float64, v.Len())
-	must(t, s.Read(v, h))
-	return h
 }
 
 // free2 frees v twice: Free must be idempotent.
