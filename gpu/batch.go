@@ -53,6 +53,7 @@ const (
 
 // NewBatch creates an empty batch.
 func (d *Device) NewBatch() (*Batch, error) {
+	defer holdGC()() // see gcfence.go
 	b := &Batch{dev: d}
 	var err error
 	if b.cmd, err = d.newCommandBuffer(); err != nil {
@@ -206,6 +207,7 @@ func (b *Batch) order(binds []Binding, outputs int) {
 // Bindings, inputs first). Ranges are checked against the buffer, the
 // storage-buffer range limit and the offset alignment.
 func (b *Batch) Dispatch(k *Kernel, groups [3]uint32, push []byte, binds ...Binding) error {
+	defer holdGC()() // see gcfence.go
 	if len(binds) != k.spec.Bindings {
 		return fmt.Errorf("gpu: %s takes %d bindings, got %d", k.spec.Name, k.spec.Bindings, len(binds))
 	}
@@ -305,6 +307,7 @@ func (b *Batch) Dispatch1D(k *Kernel, n uint64, push []byte, binds ...Binding) e
 
 // Copy records a buffer-to-buffer copy of src into dst (equal sizes).
 func (b *Batch) Copy(dst, src Binding) error {
+	defer holdGC()() // see gcfence.go
 	if dst.Size != src.Size {
 		return fmt.Errorf("gpu: copy of %d bytes into %d bytes", src.Size, dst.Size)
 	}
@@ -326,6 +329,7 @@ func (b *Batch) Copy(dst, src Binding) error {
 // Zero records a fill of the bound range with zero bytes (vkCmdFillBuffer;
 // offset and size are multiples of 4).
 func (b *Batch) Zero(dst Binding) error {
+	defer holdGC()() // see gcfence.go
 	if dst.Size == 0 {
 		return nil
 	}
@@ -412,6 +416,7 @@ func (b *Batch) timestamp(k *Kernel, start bool) (bool, error) {
 // Submit ends recording (on the first call after recording), submits the
 // batch and waits for it. An empty batch does nothing.
 func (b *Batch) Submit() error {
+	defer holdGC()() // see gcfence.go
 	if b.closed {
 		return fmt.Errorf("gpu: batch is closed")
 	}
@@ -470,6 +475,7 @@ func (b *Batch) Timings() []Timing { return b.timings }
 // Reset discards the recording, its descriptor sets and its scratch buffers,
 // so the batch can record anew.
 func (b *Batch) Reset() error {
+	defer holdGC()() // see gcfence.go
 	if b.closed {
 		return fmt.Errorf("gpu: batch is closed")
 	}
@@ -504,6 +510,7 @@ func (b *Batch) release() {
 
 // Close frees the batch. It is safe to call twice.
 func (b *Batch) Close() error {
+	defer holdGC()() // see gcfence.go
 	if b == nil || b.closed {
 		return nil
 	}

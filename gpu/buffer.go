@@ -40,6 +40,7 @@ func (d *Device) NewBuffer(name string, size uint64) (*Buffer, error) {
 // that is also host-visible and falls back to plain device-local memory;
 // with staging it asks for host-visible memory, cached where possible.
 func (d *Device) newBuffer(name string, size uint64, usage vk.BufferUsageFlagBits, mapped, staging bool) (*Buffer, error) {
+	defer holdGC()() // see gcfence.go
 	if heap := d.Info.LocalMemory(); heap > 0 && size > heap {
 		return nil, fmt.Errorf("%w: buffer %q needs %s but the device has %s of memory", ErrTooLarge, name, Bytes(size), Bytes(heap))
 	}

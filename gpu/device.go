@@ -76,6 +76,7 @@ type Device struct {
 // Open opens a device. Errors name what to install or how to select a
 // device; they are one line each.
 func Open(opts Options) (*Device, error) {
+	defer holdGC()() // see gcfence.go
 	if os.Getenv(ValidateEnv) == "1" {
 		opts.Validate = true
 	}
@@ -220,6 +221,7 @@ func (d *Device) Live() []string {
 // the caller forgot to close (and closes them) as an error. A second call
 // does nothing.
 func (d *Device) Close() error {
+	defer holdGC()() // see gcfence.go
 	if d == nil || d.closed {
 		return nil
 	}

@@ -83,6 +83,7 @@ func (s KernelSpec) key() string {
 // maxPushConstantsSize, bindings against maxPerStageDescriptorStorageBuffers,
 // the work-group size against maxComputeWorkGroupSize and invocations.
 func (d *Device) Kernel(spec KernelSpec) (*Kernel, error) {
+	defer holdGC()() // see gcfence.go
 	info := &d.Info
 	if spec.LocalSize == 0 {
 		spec.LocalSize = 256

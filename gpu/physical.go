@@ -190,6 +190,7 @@ func queryDevice(in *instance, pd vk.PhysicalDevice, index int) DeviceInfo {
 // Devices lists every Vulkan device with compute, in the loader's order,
 // with Default set on the one vkstyle picks when no selector is given.
 func Devices() ([]DeviceInfo, error) {
+	defer holdGC()() // see gcfence.go
 	in, err := newInstance(false, nil)
 	if err != nil {
 		return nil, err

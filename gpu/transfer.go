@@ -44,6 +44,7 @@ func (d *Device) transferer() (*transfer, error) {
 // staged copies between host memory and a device-local buffer through the
 // staging buffer: up when toDevice, else down.
 func (d *Device) staged(b *Buffer, off uint64, host []byte, toDevice bool) error {
+	defer holdGC()() // see gcfence.go
 	t, err := d.transferer()
 	if err != nil {
 		return err
