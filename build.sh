@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 # Runtime: the Vulkan loader and a driver (lavapipe when there is no GPU).
 # Build: gcc and the Vulkan headers for cgo, the X11/GL headers GLFW needs.
 # Test: the validation layer and glslc for the shader freshness check.
-PACKAGES=(libvulkan1 mesa-vulkan-drivers vulkan-validationlayers glslc libvulkan-dev gcc libc6-dev
+PACKAGES=(libvulkan1 mesa-vulkan-drivers vulkan-validationlayers glslc libvulkan-dev gcc libc6-dev xvfb xdotool imagemagick
   libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libgl1-mesa-dev pkg-config)
 
 need_go() {

@@ -50,6 +50,13 @@ type Options struct {
 	// Warn receives warnings (a corrupt pipeline cache, validation
 	// messages). If nil, they go to standard error.
 	Warn func(string)
+	// InstanceExtensions are enabled on the instance besides those vkstyle
+	// needs: what a window system requires for surfaces (glfw's
+	// GetRequiredInstanceExtensions). Nil: none.
+	InstanceExtensions []string
+	// Surface, if not nil, makes the device able to present to a window:
+	// see SurfaceFunc and NewSwapchain. Nil: compute only.
+	Surface SurfaceFunc
 }
 
 // Device is an open Vulkan device with one compute queue.
@@ -67,6 +74,7 @@ type Device struct {
 	opts      Options
 	bindLimit uint64
 	warn      func(string)
+	surface   vk.Surface // from Options.Surface; nil when compute only
 
 	mu     sync.Mutex
 	live   map[any]string // open objects and their descriptions
@@ -84,7 +92,7 @@ func Open(opts Options) (*Device, error) {
 	if warn == nil {
 		warn = func(s string) { fmt.Fprintln(os.Stderr, "vkstyle: warning:", s) }
 	}
-	in, err := newInstance(opts.Validate, warn)
+	in, err := newInstance(opts.Validate, opts.InstanceExtensions, warn)
 	if err != nil {
 		return nil, err
 	}
@@ -102,6 +110,12 @@ func Open(opts Options) (*Device, error) {
 	d.bindLimit = info.MaxStorageBufferRange
 	if opts.MaxBindingRange > 0 && opts.MaxBindingRange < d.bindLimit {
 		d.bindLimit = opts.MaxBindingRange
+	}
+	if opts.Surface != nil {
+		if err := d.openSurface(opts.Surface); err != nil {
+			d.Close()
+			return nil, err
+		}
 	}
 	if err := d.create(); err != nil {
 		d.Close()
@@ -123,6 +137,9 @@ func (d *Device) create() error {
 		if info.extensions[e] {
 			exts = append(exts, cstr(e))
 		}
+	}
+	if d.surface != nil {
+		exts = append(exts, cstr(swapchainExtension))
 	}
 	features := C.vkstyle_device_features(cbool(info.Float16), cbool(info.Storage16))
 	defer C.vkstyle_free_features(features)
@@ -271,6 +288,7 @@ func (d *Device) Close() error {
 		vk.DestroyDevice(d.h, nil)
 		d.h = nil
 	}
+	d.closeSurface()
 	d.inst.close()
 	return errors.Join(errs...)
 }

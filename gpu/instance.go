@@ -21,10 +21,11 @@ type instance struct {
 	handle    cgo.Handle
 }
 
-// newInstance creates a Vulkan 1.1 instance. With validate it enables the
-// Khronos validation layer (with synchronisation validation) and a messenger
-// that records every warning and error into the returned instance's log.
-func newInstance(validate bool, warn func(string)) (*instance, error) {
+// newInstance creates a Vulkan 1.1 instance with the extensions exts. With
+// validate it enables the Khronos validation layer (with synchronisation
+// validation) and a messenger that records every warning and error into the
+// returned instance's log.
+func newInstance(validate bool, exts []string, warn func(string)) (*instance, error) {
 	if err := load(); err != nil {
 		return nil, err
 	}
@@ -44,10 +45,13 @@ func newInstance(validate bool, warn func(string)) (*instance, error) {
 		}
 		info.EnabledLayerCount = 1
 		info.PpEnabledLayerNames = []string{cstr(ValidationLayer)}
-		info.EnabledExtensionCount = 1
-		info.PpEnabledExtensionNames = []string{cstr("VK_EXT_debug_utils")}
+		exts = append(exts[:len(exts):len(exts)], "VK_EXT_debug_utils")
 		info.PNext = C.vkstyle_validation_features()
 	}
+	for _, e := range exts {
+		info.PpEnabledExtensionNames = append(info.PpEnabledExtensionNames, cstr(e))
+	}
+	info.EnabledExtensionCount = uint32(len(exts))
 	var h vk.Instance
 	if r := vk.CreateInstance(&info, nil, &h); r != vk.Success {
 		if r == vk.ErrorIncompatibleDriver {

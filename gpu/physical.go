@@ -191,7 +191,7 @@ func queryDevice(in *instance, pd vk.PhysicalDevice, index int) DeviceInfo {
 // with Default set on the one vkstyle picks when no selector is given.
 func Devices() ([]DeviceInfo, error) {
 	defer holdGC()() // see gcfence.go
-	in, err := newInstance(false, nil)
+	in, err := newInstance(false, nil, nil)
 	if err != nil {
 		return nil, err
 	}

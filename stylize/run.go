@@ -50,6 +50,15 @@ type Request struct {
 	// Resume, if not nil, continues a stopped run from its checkpoint. The
 	// options and images must be those of the stopped run.
 	Resume *Checkpoint
+	// Frame, if not nil, is called after every iteration (after Progress
+	// and Save) with the buffer of the image being optimised: 3×h×w
+	// float32, planar, in the model's input space, on the engine's
+	// device. It is called between submissions: the engine has no work
+	// pending, so the buffer holds the current iterate and the caller may
+	// submit its own work that reads it (a live preview). It must not
+	// write to x or keep it past the call. An error from it stops the run
+	// like a Progress error: Run returns the current image with it.
+	Frame func(x graph.Buffer, w, h int) error
 
 	// evalHook, for tests, sees the loss of every evaluation.
 	evalHook func(loss float64)
@@ -257,6 +266,14 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 				if err := st.r.Progress(p); err != nil {
 					return err
 				}
+			}
+		}
+		if st.r.Frame != nil {
+			if err := b.Flush(); err != nil {
+				return err
+			}
+			if err := st.r.Frame(xbuf, w, h); err != nil {
+				return err
 			}
 		}
 		if ctx.Err() != nil {

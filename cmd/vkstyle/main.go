@@ -24,6 +24,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"render", "stylise an image (with no flags: the built-in sample)", runRender},
+		{"preview", "stylise in a live window that you can steer (render's flags; h lists the keys)", runPreview},
 		{"bench", "time full iterations, with a per-kernel profile", runBench},
 		{"devices", "list Vulkan devices and mark the one vkstyle uses", runDevices},
 		{"weights", "fetch, list and verify VGG weight files", runWeights},

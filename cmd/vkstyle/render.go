@@ -174,52 +174,64 @@ var embeddedDefaults = [][2]string{
 }
 
 func runRender(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("render", stderr)
-	var f renderFlags
-	f.register(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	model, note, err := resolveModel(f.model, f.weights, f.pooling)
+	f, _, model, note, err := parseRender("render", args, stderr)
 	if err != nil {
 		return err
 	}
+	return render(f, model, note, stdout, stderr)
+}
+
+// parseRender parses the flags of render (or preview, which shares them)
+// and resolves the model; the embedded network gets its defaults for the
+// flags not given. set names the flags given on the command line.
+func parseRender(name string, args []string, stderr io.Writer) (f *renderFlags, set map[string]bool, model *stylize.NetModel, note string, err error) {
+	fs := newFlags(name, stderr)
+	f = &renderFlags{}
+	f.register(fs)
+	if err := parse(fs, args); err != nil {
+		return nil, nil, nil, "", err
+	}
+	set = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if model, note, err = resolveModel(f.model, f.weights, f.pooling); err != nil {
+		return nil, nil, nil, "", err
+	}
 	if model.Name() == "embedded" {
-		set := map[string]bool{}
-		fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 		for _, d := range embeddedDefaults {
 			if !set[d[0]] {
 				fs.Set(d[0], d[1])
 			}
 		}
 	}
-	return render(&f, model, note, stdout, stderr)
+	return f, set, model, note, nil
 }
 
-func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr io.Writer) error {
-	var err error
+// request loads the images the flags name (or draws the samples, sample
+// being then true) into a request with the flags' options, validated for
+// model.
+func (f *renderFlags) request(model *stylize.NetModel) (req stylize.Request, sample bool, err error) {
 	o, err := f.options(model.Name() == "embedded")
 	if err != nil {
-		return err
+		return req, false, err
 	}
-	req := stylize.Request{Options: o}
-	sample := f.content == "" && f.style == ""
+	req = stylize.Request{Options: o}
+	sample = f.content == "" && f.style == ""
 	if f.content == "" {
 		req.Content = stylize.SampleContent(384, 288)
 	} else if req.Content, err = stylize.Load(f.content); err != nil {
-		return fmt.Errorf("content image %w", err)
+		return req, false, fmt.Errorf("content image %w", err)
 	}
 	if f.style == "" {
 		req.Styles = []*stylize.Image{stylize.SampleStyle(384, 384)}
 	} else {
 		files, err := styleFiles(f.style)
 		if err != nil {
-			return err
+			return req, false, err
 		}
 		for _, p := range files {
 			im, err := stylize.Load(p)
 			if err != nil {
-				return fmt.Errorf("style image %w", err)
+				return req, false, fmt.Errorf("style image %w", err)
 			}
 			req.Styles = append(req.Styles, im)
 		}
@@ -228,16 +240,34 @@ func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr
 	case "random", "content", "gray":
 	default:
 		if req.Init, err = stylize.Load(o.Init); err != nil {
-			return fmt.Errorf("-init image %w", err)
+			return req, false, fmt.Errorf("-init image %w", err)
 		}
 	}
 	if err := o.Defaults().Validate(len(req.Styles), model.Layers()); err != nil {
+		return req, false, err
+	}
+	ext := filepath.Ext(f.out)
+	req.Save = func(it int, im *stylize.Image) (string, error) {
+		p := fmt.Sprintf("%s_%d%s", strings.TrimSuffix(f.out, ext), it, ext)
+		return p, stylize.Save(p, im, f.saveOptions())
+	}
+	return req, sample, nil
+}
+
+// saveOptions are the flags' image encoding.
+func (f *renderFlags) saveOptions() stylize.SaveOptions {
+	return stylize.SaveOptions{Bits: f.bits, Quality: f.quality}
+}
+
+func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr io.Writer) error {
+	req, sample, err := f.request(model)
+	if err != nil {
 		return err
 	}
 	if err := checkWritable(f.out); err != nil {
 		return err
 	}
-	save := stylize.SaveOptions{Bits: f.bits, Quality: f.quality}
+	save := f.saveOptions()
 	req.CheckpointPath = f.checkpoint
 	if req.CheckpointPath == "" {
 		req.CheckpointPath = f.out + ".ckpt"
@@ -246,11 +276,6 @@ func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr
 		if req.Resume, err = stylize.LoadCheckpoint(f.resume); err != nil {
 			return err
 		}
-	}
-	ext := filepath.Ext(f.out)
-	req.Save = func(it int, im *stylize.Image) (string, error) {
-		p := fmt.Sprintf("%s_%d%s", strings.TrimSuffix(f.out, ext), it, ext)
-		return p, stylize.Save(p, im, save)
 	}
 
 	dev, err := gpu.Open(gpu.Options{Device: f.device})

@@ -1,0 +1,437 @@
+package gpu
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	vk "github.com/vulkan-go/vulkan"
+)
+
+// Swapchain presents frames to the device's window surface (see
+// Options.Surface). A frame is computed by the caller's kernels into a
+// device buffer of packed 8-bit pixels, which vkCmdCopyBufferToImage
+// writes into the acquired swapchain image: transfer destinations are
+// supported by every presentation engine, storage images by few. The
+// pixels never pass through host memory.
+//
+// The swapchain follows the window: Present recreates it when the
+// surface's size changes or the presentation engine reports it out of
+// date or suboptimal, and skips frames while the window is minimised
+// (a 0×0 surface). It presents from the device's compute queue; Present
+// waits for its own submission, so it can be called between the
+// submissions of a compute stream.
+type Swapchain struct {
+	dev  *Device
+	size func() (w, h int)
+
+	h        vk.Swapchain
+	format   vk.Format
+	space    vk.ColorSpace
+	mode     vk.PresentMode
+	extent   vk.Extent2D
+	images   []vk.Image
+	rendered []vk.Semaphore // per image: the copy finished, present may start
+	acquired vk.Semaphore   // the acquired image may be written
+	pixels   *Buffer
+	batch    *Batch
+	stale    bool // recreate before the next frame
+	created  int  // swapchains created so far
+	closed   bool
+}
+
+// Frame is one frame being recorded: the caller's kernels, recorded into
+// Batch, must fill Pixels with Width×Height packed 32-bit pixels, row by
+// row from the top left, with their bytes in memory in the order B, G, R,
+// A when BGRA is set and R, G, B, A otherwise.
+type Frame struct {
+	Batch         *Batch
+	Pixels        Binding
+	Width, Height int
+	BGRA          bool
+}
+
+// acquireTimeout bounds the wait for a swapchain image; a frame that
+// times out is skipped.
+const acquireTimeout = 1_000_000_000 // ns
+
+// ErrNoSurface is returned by NewSwapchain on a device opened without
+// Options.Surface.
+var ErrNoSurface = errors.New("gpu: the device was opened without a window surface")
+
+// NewSwapchain returns a swapchain for the device's surface. size reports
+// the window's framebuffer size in pixels; it is used where the surface
+// leaves the extent to the application (Wayland). The swapchain itself is
+// created on the first Present.
+func (d *Device) NewSwapchain(size func() (w, h int)) (*Swapchain, error) {
+	defer holdGC()() // see gcfence.go
+	if d.surface == nil {
+		return nil, ErrNoSurface
+	}
+	s := &Swapchain{dev: d, size: size}
+	var err error
+	if s.acquired, err = d.newSemaphore(); err != nil {
+		return nil, err
+	}
+	if s.batch, err = d.NewBatch(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	d.untrack(s.batch) // the swapchain's own, closed with it
+	d.track(s, "swapchain")
+	return s, nil
+}
+
+func (d *Device) newSemaphore() (vk.Semaphore, error) {
+	info := vk.SemaphoreCreateInfo{SType: vk.StructureTypeSemaphoreCreateInfo}
+	var sem vk.Semaphore
+	if err := check("vkCreateSemaphore", vk.CreateSemaphore(d.h, &info, nil, &sem)); err != nil {
+		return nil, err
+	}
+	return sem, nil
+}
+
+// Extent is the size of the swapchain's images, 0×0 before the first
+// frame.
+func (s *Swapchain) Extent() (w, h int) { return int(s.extent.Width), int(s.extent.Height) }
+
+// Created counts the swapchains created so far: 1 after the first frame,
+// more after each resize or loss.
+func (s *Swapchain) Created() int { return s.created }
+
+// Present shows one frame: record fills frame.Pixels (it is called again
+// if the swapchain has to be recreated on the way), the pixels are copied
+// into the next swapchain image, and the image is queued for
+// presentation. It returns false, without calling record, while the
+// window is minimised (wait for a window event and call again) and when
+// no image became free within a second.
+func (s *Swapchain) Present(record func(*Frame) error) (shown bool, err error) {
+	defer holdGC()() // see gcfence.go
+	if s.closed {
+		return false, errors.New("gpu: swapchain is closed")
+	}
+	for try := 0; try < 3; try++ {
+		extent, ok, err := s.currentExtent()
+		if err != nil || !ok {
+			return false, err
+		}
+		if s.h == nil || s.stale || extent != s.extent {
+			if err := s.recreate(extent); err != nil {
+				return false, err
+			}
+		}
+		if err := s.batch.Reset(); err != nil {
+			return false, err
+		}
+		f := &Frame{Batch: s.batch, Pixels: s.pixels.All(), Width: int(s.extent.Width), Height: int(s.extent.Height), BGRA: bgra(s.format)}
+		if err := record(f); err != nil {
+			return false, err
+		}
+		if err := s.batch.begin(); err != nil {
+			return false, err
+		}
+		var idx uint32
+		switch r := vk.AcquireNextImage(s.dev.h, s.h, acquireTimeout, s.acquired, nil, &idx); r {
+		case vk.Success:
+		case vk.Suboptimal: // the image is usable: show it, then recreate
+			s.stale = true
+		case vk.ErrorOutOfDate:
+			s.stale = true
+			continue
+		case vk.Timeout, vk.NotReady:
+			return false, nil
+		default:
+			return false, check("vkAcquireNextImageKHR", r)
+		}
+		if err := s.submit(idx); err != nil {
+			return false, err
+		}
+		info := vk.PresentInfo{
+			SType:              vk.StructureTypePresentInfo,
+			WaitSemaphoreCount: 1,
+			PWaitSemaphores:    s.rendered[idx : idx+1],
+			SwapchainCount:     1,
+			PSwapchains:        []vk.Swapchain{s.h},
+			PImageIndices:      []uint32{idx},
+		}
+		switch r := vk.QueuePresent(s.dev.queue, &info); r {
+		case vk.Success:
+		case vk.Suboptimal, vk.ErrorOutOfDate:
+			s.stale = true
+		default:
+			return false, check("vkQueuePresentKHR", r)
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// currentExtent is the size the swapchain should have now; ok is false
+// while the window is minimised.
+func (s *Swapchain) currentExtent() (vk.Extent2D, bool, error) {
+	var caps vk.SurfaceCapabilities
+	if err := check("vkGetPhysicalDeviceSurfaceCapabilitiesKHR", vk.GetPhysicalDeviceSurfaceCapabilities(s.dev.Info.physical, s.dev.surface, &caps)); err != nil {
+		return vk.Extent2D{}, false, err
+	}
+	caps.Deref()
+	caps.CurrentExtent.Deref()
+	e := caps.CurrentExtent
+	if e.Width == math.MaxUint32 { // the application chooses
+		caps.MinImageExtent.Deref()
+		caps.MaxImageExtent.Deref()
+		w, h := s.size()
+		e.Width = clampU32(uint32(max(w, 0)), caps.MinImageExtent.Width, caps.MaxImageExtent.Width)
+		e.Height = clampU32(uint32(max(h, 0)), caps.MinImageExtent.Height, caps.MaxImageExtent.Height)
+	}
+	return e, e.Width > 0 && e.Height > 0, nil
+}
+
+func clampU32(v, lo, hi uint32) uint32 { return min(max(v, lo), hi) }
+
+// submit records the copy of the pixels into image idx around the
+// caller's kernels and runs it, waiting for the image to be acquired and
+// signalling rendered[idx] for the presentation.
+func (s *Swapchain) submit(idx uint32) error {
+	b, img := s.batch, s.images[idx]
+	color := vk.ImageSubresourceRange{AspectMask: vk.ImageAspectFlags(vk.ImageAspectColorBit), LevelCount: 1, LayerCount: 1}
+	// The kernels' pixel writes before the copy's reads; the image, whose
+	// old contents do not matter, into the layout a copy writes.
+	mb := []vk.MemoryBarrier{{SType: vk.StructureTypeMemoryBarrier, SrcAccessMask: writeAccess, DstAccessMask: vk.AccessFlags(vk.AccessTransferReadBit)}}
+	toDst := []vk.ImageMemoryBarrier{{
+		SType:               vk.StructureTypeImageMemoryBarrier,
+		DstAccessMask:       vk.AccessFlags(vk.AccessTransferWriteBit),
+		OldLayout:           vk.ImageLayoutUndefined,
+		NewLayout:           vk.ImageLayoutTransferDstOptimal,
+		SrcQueueFamilyIndex: vk.QueueFamilyIgnored,
+		DstQueueFamilyIndex: vk.QueueFamilyIgnored,
+		Image:               img,
+		SubresourceRange:    color,
+	}}
+	vk.CmdPipelineBarrier(b.cmd, workStages, vk.PipelineStageFlags(vk.PipelineStageTransferBit), 0, 1, mb, 0, nil, 1, toDst)
+	region := []vk.BufferImageCopy{{
+		ImageSubresource: vk.ImageSubresourceLayers{AspectMask: vk.ImageAspectFlags(vk.ImageAspectColorBit), LayerCount: 1},
+		ImageExtent:      vk.Extent3D{Width: s.extent.Width, Height: s.extent.Height, Depth: 1},
+	}}
+	vk.CmdCopyBufferToImage(b.cmd, s.pixels.h, img, vk.ImageLayoutTransferDstOptimal, 1, region)
+	toPresent := []vk.ImageMemoryBarrier{{
+		SType:               vk.StructureTypeImageMemoryBarrier,
+		SrcAccessMask:       vk.AccessFlags(vk.AccessTransferWriteBit),
+		OldLayout:           vk.ImageLayoutTransferDstOptimal,
+		NewLayout:           vk.ImageLayoutPresentSrc,
+		SrcQueueFamilyIndex: vk.QueueFamilyIgnored,
+		DstQueueFamilyIndex: vk.QueueFamilyIgnored,
+		Image:               img,
+		SubresourceRange:    color,
+	}}
+	vk.CmdPipelineBarrier(b.cmd, vk.PipelineStageFlags(vk.PipelineStageTransferBit), vk.PipelineStageFlags(vk.PipelineStageBottomOfPipeBit), 0, 0, nil, 0, nil, 1, toPresent)
+	if err := check("vkEndCommandBuffer", vk.EndCommandBuffer(b.cmd)); err != nil {
+		return err
+	}
+	b.ended = true
+	submit := []vk.SubmitInfo{{
+		SType:                vk.StructureTypeSubmitInfo,
+		WaitSemaphoreCount:   1,
+		PWaitSemaphores:      []vk.Semaphore{s.acquired},
+		PWaitDstStageMask:    []vk.PipelineStageFlags{vk.PipelineStageFlags(vk.PipelineStageTransferBit)},
+		CommandBufferCount:   1,
+		PCommandBuffers:      []vk.CommandBuffer{b.cmd},
+		SignalSemaphoreCount: 1,
+		PSignalSemaphores:    s.rendered[idx : idx+1],
+	}}
+	if err := check("vkQueueSubmit", vk.QueueSubmit(s.dev.queue, 1, submit, b.fence)); err != nil {
+		return err
+	}
+	fences := []vk.Fence{b.fence}
+	if err := check("vkWaitForFences", vk.WaitForFences(s.dev.h, 1, fences, vk.True, math.MaxUint64)); err != nil {
+		return err
+	}
+	if err := check("vkResetFences", vk.ResetFences(s.dev.h, 1, fences)); err != nil {
+		return err
+	}
+	return b.readTimings()
+}
+
+// recreate replaces the swapchain (or creates the first) at extent, with
+// its images, semaphores and pixel buffer.
+func (s *Swapchain) recreate(extent vk.Extent2D) error {
+	d := s.dev
+	if err := check("vkQueueWaitIdle", vk.QueueWaitIdle(d.queue)); err != nil {
+		return err
+	}
+	var caps vk.SurfaceCapabilities
+	if err := check("vkGetPhysicalDeviceSurfaceCapabilitiesKHR", vk.GetPhysicalDeviceSurfaceCapabilities(d.Info.physical, d.surface, &caps)); err != nil {
+		return err
+	}
+	caps.Deref()
+	if vk.ImageUsageFlagBits(caps.SupportedUsageFlags)&vk.ImageUsageTransferDstBit == 0 {
+		return fmt.Errorf("gpu: the window's presentation engine cannot take transfer writes (supported image usage %#x)", caps.SupportedUsageFlags)
+	}
+	if s.h == nil {
+		var err error
+		if s.format, s.space, err = chooseFormat(d); err != nil {
+			return err
+		}
+		s.mode = choosePresentMode(d)
+	}
+	count := caps.MinImageCount + 1
+	if caps.MaxImageCount > 0 && count > caps.MaxImageCount {
+		count = caps.MaxImageCount
+	}
+	alpha := vk.CompositeAlphaOpaqueBit
+	if vk.CompositeAlphaFlagBits(caps.SupportedCompositeAlpha)&alpha == 0 {
+		for bit := vk.CompositeAlphaFlagBits(1); bit <= vk.CompositeAlphaInheritBit; bit <<= 1 {
+			if vk.CompositeAlphaFlagBits(caps.SupportedCompositeAlpha)&bit != 0 {
+				alpha = bit
+				break
+			}
+		}
+	}
+	info := vk.SwapchainCreateInfo{
+		SType:            vk.StructureTypeSwapchainCreateInfo,
+		Surface:          d.surface,
+		MinImageCount:    count,
+		ImageFormat:      s.format,
+		ImageColorSpace:  s.space,
+		ImageExtent:      extent,
+		ImageArrayLayers: 1,
+		ImageUsage:       vk.ImageUsageFlags(vk.ImageUsageTransferDstBit),
+		ImageSharingMode: vk.SharingModeExclusive,
+		PreTransform:     caps.CurrentTransform,
+		CompositeAlpha:   alpha,
+		PresentMode:      s.mode,
+		Clipped:          vk.True,
+		OldSwapchain:     s.h,
+	}
+	var h vk.Swapchain
+	if err := check("vkCreateSwapchainKHR", vk.CreateSwapchain(d.h, &info, nil, &h)); err != nil {
+		return err
+	}
+	s.destroyChain()
+	s.h, s.extent, s.stale = h, extent, false
+	s.created++
+	var n uint32
+	if err := check("vkGetSwapchainImagesKHR", vk.GetSwapchainImages(d.h, h, &n, nil)); err != nil {
+		return err
+	}
+	s.images = make([]vk.Image, n)
+	if err := check("vkGetSwapchainImagesKHR", vk.GetSwapchainImages(d.h, h, &n, s.images)); err != nil {
+		return err
+	}
+	s.images = s.images[:n]
+	for range s.images {
+		sem, err := d.newSemaphore()
+		if err != nil {
+			return err
+		}
+		s.rendered = append(s.rendered, sem)
+	}
+	size := 4 * uint64(extent.Width) * uint64(extent.Height)
+	if s.pixels == nil || s.pixels.Size() != size {
+		if s.pixels != nil {
+			s.pixels.Close()
+			s.pixels = nil
+		}
+		pixels, err := d.NewBuffer("swapchain pixels", size)
+		if err != nil {
+			return err
+		}
+		d.untrack(pixels) // the swapchain's own, closed with it
+		s.pixels = pixels
+	}
+	return nil
+}
+
+// destroyChain destroys the swapchain and its semaphores (the queue must
+// be idle).
+func (s *Swapchain) destroyChain() {
+	d := s.dev
+	for _, sem := range s.rendered {
+		vk.DestroySemaphore(d.h, sem, nil)
+	}
+	s.rendered, s.images = nil, nil
+	if s.h != nil {
+		vk.DestroySwapchain(d.h, s.h, nil)
+		s.h = nil
+	}
+}
+
+// chooseFormat picks an 8-bit RGBA or BGRA surface format: the bytes the
+// kernels write are copied unchanged, so UNORM and SRGB formats both show
+// them as the sRGB values they are.
+func chooseFormat(d *Device) (vk.Format, vk.ColorSpace, error) {
+	var n uint32
+	if err := check("vkGetPhysicalDeviceSurfaceFormatsKHR", vk.GetPhysicalDeviceSurfaceFormats(d.Info.physical, d.surface, &n, nil)); err != nil {
+		return 0, 0, err
+	}
+	formats := make([]vk.SurfaceFormat, n)
+	if err := check("vkGetPhysicalDeviceSurfaceFormatsKHR", vk.GetPhysicalDeviceSurfaceFormats(d.Info.physical, d.surface, &n, formats)); err != nil {
+		return 0, 0, err
+	}
+	for i := range formats[:n] {
+		formats[i].Deref()
+	}
+	if n == 1 && formats[0].Format == vk.FormatUndefined {
+		return vk.FormatB8g8r8a8Unorm, vk.ColorSpaceSrgbNonlinear, nil
+	}
+	for _, want := range []vk.Format{vk.FormatB8g8r8a8Unorm, vk.FormatR8g8b8a8Unorm, vk.FormatA8b8g8r8UnormPack32, vk.FormatB8g8r8a8Srgb, vk.FormatR8g8b8a8Srgb} {
+		for _, f := range formats[:n] {
+			if f.Format == want {
+				return f.Format, f.ColorSpace, nil
+			}
+		}
+	}
+	return 0, 0, fmt.Errorf("gpu: the window offers no 8-bit RGBA or BGRA format (%d formats)", n)
+}
+
+func bgra(f vk.Format) bool { return f == vk.FormatB8g8r8a8Unorm || f == vk.FormatB8g8r8a8Srgb }
+
+// choosePresentMode prefers modes that never block the optimisation on
+// the display: mailbox, then immediate, then FIFO (always supported).
+func choosePresentMode(d *Device) vk.PresentMode {
+	var n uint32
+	if vk.GetPhysicalDeviceSurfacePresentModes(d.Info.physical, d.surface, &n, nil) != vk.Success {
+		return vk.PresentModeFifo
+	}
+	modes := make([]vk.PresentMode, n)
+	if vk.GetPhysicalDeviceSurfacePresentModes(d.Info.physical, d.surface, &n, modes) != vk.Success {
+		return vk.PresentModeFifo
+	}
+	for _, want := range []vk.PresentMode{vk.PresentModeMailbox, vk.PresentModeImmediate} {
+		for _, m := range modes[:n] {
+			if m == want {
+				return m
+			}
+		}
+	}
+	return vk.PresentModeFifo
+}
+
+// Close waits for the queue, then destroys the swapchain, its semaphores,
+// pixel buffer and batch. It is safe to call twice; the device closes a
+// swapchain left open.
+func (s *Swapchain) Close() error {
+	defer holdGC()() // see gcfence.go
+	if s == nil || s.closed {
+		return nil
+	}
+	s.closed = true
+	d := s.dev
+	if d.h != nil {
+		vk.QueueWaitIdle(d.queue)
+	}
+	s.destroyChain()
+	if s.acquired != nil {
+		vk.DestroySemaphore(d.h, s.acquired, nil)
+		s.acquired = nil
+	}
+	if s.pixels != nil {
+		s.pixels.Close()
+		s.pixels = nil
+	}
+	if s.batch != nil {
+		s.batch.Close()
+		s.batch = nil
+	}
+	d.untrack(s)
+	return nil
+}
