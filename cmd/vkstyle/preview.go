@@ -9,8 +9,8 @@ import (
 	"os/signal"
 	"runtime"
 
-	"github.com/vkstyle/vkstyle/gpu"
 	"github.com/vkstyle/vkstyle/cmd/vkstyle/preview"
+	"github.com/vkstyle/vkstyle/gpu"
 	"github.com/vkstyle/vkstyle/stylize"
 )
 
