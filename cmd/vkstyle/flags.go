@@ -7,8 +7,12 @@ import (
 )
 
 // errUsage reports that flag parsing failed; the flag package has already
-// printed why.
-var errUsage = errors.New("usage")
+// printed why. errHelp reports that -h printed the usage: nothing more to
+// do, successfully.
+var (
+	errUsage = errors.New("usage")
+	errHelp  = errors.New("help")
+)
 
 // newFlags returns a flag set for a subcommand that prints to stderr and
 // returns errors instead of exiting.
@@ -21,7 +25,7 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return errHelp
 		}
 		return errUsage
 	}

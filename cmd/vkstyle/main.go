@@ -48,8 +48,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for _, c := range commands() {
 		if c.name == args[0] {
 			if err := c.run(args[1:], stdout, stderr); err != nil {
-				if err == errUsage {
+				switch err {
+				case errUsage:
 					return 2
+				case errHelp:
+					return 0
 				}
 				fmt.Fprintln(stderr, "vkstyle:", err)
 				return 1

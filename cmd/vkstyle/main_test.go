@@ -103,6 +103,13 @@ func TestUsage(t *testing.T) {
 	if code, _, _ := vkstyle(t, "devices", "-bogus"); code != 2 {
 		t.Errorf("unknown flag: status %d, want 2", code)
 	}
+	// -h prints the flags and does nothing else, successfully.
+	for _, cmd := range []string{"render", "bench", "devices"} {
+		code, stdout, stderr := vkstyle(t, cmd, "-h")
+		if code != 0 || stdout != "" || !strings.Contains(stderr, "Usage of vkstyle "+cmd) {
+			t.Errorf("%s -h: status %d, stdout %q, stderr %.60q", cmd, code, stdout, stderr)
+		}
+	}
 }
 
 // With no Vulkan driver, `vkstyle devices` says what to install. The
