@@ -18,6 +18,7 @@ import (
 // Independent dispatches run without one.
 type Batch struct {
 	dev   *Device
+	pool  vk.CommandPool // the pool cmd comes from
 	cmd   vk.CommandBuffer
 	fence vk.Fence
 
@@ -52,11 +53,14 @@ const (
 )
 
 // NewBatch creates an empty batch.
-func (d *Device) NewBatch() (*Batch, error) {
+func (d *Device) NewBatch() (*Batch, error) { return d.newBatch(d.cmdPool) }
+
+// newBatch creates an empty batch whose command buffer comes from pool.
+func (d *Device) newBatch(pool vk.CommandPool) (*Batch, error) {
 	defer holdGC()() // see gcfence.go
-	b := &Batch{dev: d}
+	b := &Batch{dev: d, pool: pool}
 	var err error
-	if b.cmd, err = d.newCommandBuffer(); err != nil {
+	if b.cmd, err = d.newCommandBuffer(pool); err != nil {
 		return nil, err
 	}
 	if b.fence, err = d.newFence(); err != nil {
@@ -522,7 +526,7 @@ func (b *Batch) Close() error {
 	}
 	b.release()
 	if b.cmd != nil {
-		vk.FreeCommandBuffers(d.h, d.cmdPool, 1, []vk.CommandBuffer{b.cmd})
+		vk.FreeCommandBuffers(d.h, b.pool, 1, []vk.CommandBuffer{b.cmd})
 		b.cmd = nil
 	}
 	d.untrack(b)

@@ -6,10 +6,27 @@ import (
 	vk "github.com/vulkan-go/vulkan"
 )
 
-func (d *Device) newCommandBuffer() (vk.CommandBuffer, error) {
+// newCommandPool creates a command pool for the compute queue's family.
+// A pool and its command buffers are externally synchronised: the device's
+// own pool serves the goroutine that computes, and a swapchain, which may
+// present from another goroutine, has a pool of its own.
+func (d *Device) newCommandPool() (vk.CommandPool, error) {
+	pci := vk.CommandPoolCreateInfo{
+		SType:            vk.StructureTypeCommandPoolCreateInfo,
+		Flags:            vk.CommandPoolCreateFlags(vk.CommandPoolCreateResetCommandBufferBit),
+		QueueFamilyIndex: uint32(d.Info.ComputeFamily),
+	}
+	var pool vk.CommandPool
+	if err := check("vkCreateCommandPool", vk.CreateCommandPool(d.h, &pci, nil, &pool)); err != nil {
+		return nil, err
+	}
+	return pool, nil
+}
+
+func (d *Device) newCommandBuffer(pool vk.CommandPool) (vk.CommandBuffer, error) {
 	info := vk.CommandBufferAllocateInfo{
 		SType:              vk.StructureTypeCommandBufferAllocateInfo,
-		CommandPool:        d.cmdPool,
+		CommandPool:        pool,
 		Level:              vk.CommandBufferLevelPrimary,
 		CommandBufferCount: 1,
 	}
@@ -44,7 +61,7 @@ func (d *Device) submitWait(cmd vk.CommandBuffer, fence vk.Fence) error {
 		CommandBufferCount: 1,
 		PCommandBuffers:    []vk.CommandBuffer{cmd},
 	}}
-	if err := check("vkQueueSubmit", vk.QueueSubmit(d.queue, 1, submit, fence)); err != nil {
+	if err := d.queueSubmit(submit, fence); err != nil {
 		return err
 	}
 	fences := []vk.Fence{fence}
@@ -52,6 +69,20 @@ func (d *Device) submitWait(cmd vk.CommandBuffer, fence vk.Fence) error {
 		return err
 	}
 	return check("vkResetFences", vk.ResetFences(d.h, 1, fences))
+}
+
+// queueSubmit submits to the device's queue under queueMu.
+func (d *Device) queueSubmit(submit []vk.SubmitInfo, fence vk.Fence) error {
+	d.queueMu.Lock()
+	defer d.queueMu.Unlock()
+	return check("vkQueueSubmit", vk.QueueSubmit(d.queue, uint32(len(submit)), submit, fence))
+}
+
+// queueWaitIdle waits for the device's queue under queueMu.
+func (d *Device) queueWaitIdle() error {
+	d.queueMu.Lock()
+	defer d.queueMu.Unlock()
+	return check("vkQueueWaitIdle", vk.QueueWaitIdle(d.queue))
 }
 
 // runOnce records cmd with fn, submits it and waits.

@@ -76,6 +76,13 @@ type Device struct {
 	warn      func(string)
 	surface   vk.Surface // from Options.Surface; nil when compute only
 
+	// queueMu serialises the use of queue: vkQueueSubmit,
+	// vkQueuePresentKHR and vkQueueWaitIdle need the queue externally
+	// synchronised, and a live preview submits from its own goroutine
+	// while the optimisation submits from another. It is held for the
+	// call only, never for the wait on a fence.
+	queueMu sync.Mutex
+
 	mu     sync.Mutex
 	live   map[any]string // open objects and their descriptions
 	closed bool
@@ -159,13 +166,8 @@ func (d *Device) create() error {
 	var q vk.Queue
 	vk.GetDeviceQueue(h, uint32(info.ComputeFamily), 0, &q)
 	d.queue = q
-	pci := vk.CommandPoolCreateInfo{
-		SType:            vk.StructureTypeCommandPoolCreateInfo,
-		Flags:            vk.CommandPoolCreateFlags(vk.CommandPoolCreateResetCommandBufferBit),
-		QueueFamilyIndex: uint32(info.ComputeFamily),
-	}
-	var pool vk.CommandPool
-	if err := check("vkCreateCommandPool", vk.CreateCommandPool(h, &pci, nil, &pool)); err != nil {
+	pool, err := d.newCommandPool()
+	if err != nil {
 		return err
 	}
 	d.cmdPool = pool
@@ -245,7 +247,9 @@ func (d *Device) Close() error {
 	d.closed = true
 	var errs []error
 	if d.h != nil {
+		d.queueMu.Lock()
 		vk.DeviceWaitIdle(d.h)
+		d.queueMu.Unlock()
 	}
 	if leaked := d.Live(); len(leaked) > 0 {
 		errs = append(errs, fmt.Errorf("gpu: device closed with %d live objects: %s", len(leaked), strings.Join(leaked, ", ")))

@@ -19,8 +19,11 @@ import (
 // surface's size changes or the presentation engine reports it out of
 // date or suboptimal, and skips frames while the window is minimised
 // (a 0×0 surface). It presents from the device's compute queue; Present
-// waits for its own submission, so it can be called between the
-// submissions of a compute stream.
+// waits for its own submission. One goroutine may present while another
+// computes on the device: the swapchain records into a command pool of
+// its own and the queue is shared under the device's queue lock (the
+// frame's kernels run after the compute already submitted). A swapchain
+// itself is used from one goroutine at a time.
 type Swapchain struct {
 	dev  *Device
 	size func() (w, h int)
@@ -34,6 +37,7 @@ type Swapchain struct {
 	rendered []vk.Semaphore // per image: the copy finished, present may start
 	acquired vk.Semaphore   // the acquired image may be written
 	pixels   *Buffer
+	pool     vk.CommandPool // the batch's own: Present may run on another goroutine than the compute
 	batch    *Batch
 	stale    bool // recreate before the next frame
 	created  int  // swapchains created so far
@@ -73,7 +77,11 @@ func (d *Device) NewSwapchain(size func() (w, h int)) (*Swapchain, error) {
 	if s.acquired, err = d.newSemaphore(); err != nil {
 		return nil, err
 	}
-	if s.batch, err = d.NewBatch(); err != nil {
+	if s.pool, err = d.newCommandPool(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if s.batch, err = d.newBatch(s.pool); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -154,7 +162,10 @@ func (s *Swapchain) Present(record func(*Frame) error) (shown bool, err error) {
 			PSwapchains:        []vk.Swapchain{s.h},
 			PImageIndices:      []uint32{idx},
 		}
-		switch r := vk.QueuePresent(s.dev.queue, &info); r {
+		s.dev.queueMu.Lock()
+		r := vk.QueuePresent(s.dev.queue, &info)
+		s.dev.queueMu.Unlock()
+		switch r {
 		case vk.Success:
 		case vk.Suboptimal, vk.ErrorOutOfDate:
 			s.stale = true
@@ -238,7 +249,7 @@ func (s *Swapchain) submit(idx uint32) error {
 		SignalSemaphoreCount: 1,
 		PSignalSemaphores:    s.rendered[idx : idx+1],
 	}}
-	if err := check("vkQueueSubmit", vk.QueueSubmit(s.dev.queue, 1, submit, b.fence)); err != nil {
+	if err := s.dev.queueSubmit(submit, b.fence); err != nil {
 		return err
 	}
 	fences := []vk.Fence{b.fence}
@@ -255,7 +266,7 @@ func (s *Swapchain) submit(idx uint32) error {
 // its images, semaphores and pixel buffer.
 func (s *Swapchain) recreate(extent vk.Extent2D) error {
 	d := s.dev
-	if err := check("vkQueueWaitIdle", vk.QueueWaitIdle(d.queue)); err != nil {
+	if err := d.queueWaitIdle(); err != nil {
 		return err
 	}
 	var caps vk.SurfaceCapabilities
@@ -417,7 +428,7 @@ func (s *Swapchain) Close() error {
 	s.closed = true
 	d := s.dev
 	if d.h != nil {
-		vk.QueueWaitIdle(d.queue)
+		d.queueWaitIdle()
 	}
 	s.destroyChain()
 	if s.acquired != nil {
@@ -431,6 +442,10 @@ func (s *Swapchain) Close() error {
 	if s.batch != nil {
 		s.batch.Close()
 		s.batch = nil
+	}
+	if s.pool != nil {
+		vk.DestroyCommandPool(d.h, s.pool, nil)
+		s.pool = nil
 	}
 	d.untrack(s)
 	return nil

@@ -29,7 +29,7 @@ func (d *Device) transferer() (*transfer, error) {
 		return nil, err
 	}
 	d.untrack(t.stage) // owned by the device, closed with it
-	if t.cmd, err = d.newCommandBuffer(); err != nil {
+	if t.cmd, err = d.newCommandBuffer(d.cmdPool); err != nil {
 		t.close()
 		return nil, err
 	}

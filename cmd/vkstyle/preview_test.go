@@ -106,53 +106,12 @@ func TestPreviewUnderXvfb(t *testing.T) {
 	display := xvfb(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.png")
-	args := []string{"preview", "-model", "embedded", "-size", "48", "-iterations", "1000", "-out", out}
-	child := exec.Command(os.Args[0], "-test.run=^TestPreviewUnderXvfb$", strings.Join(args, "\x1f"))
-	child.Env = append(os.Environ(), "VKSTYLE_TEST_CHILD=1", "DISPLAY="+display)
-	var stderr bytes.Buffer
-	child.Stderr = &stderr
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- child.Wait() }()
-	defer func() {
-		select {
-		case <-done:
-		default:
-			child.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("preview's stderr:\n%s", stderr.String())
-		}
-	}()
-
-	var win string
-	poll(t, "the preview window", 30*time.Second, func() bool {
-		cmd := exec.Command("xdotool", "search", "--name", "vkstyle preview")
-		cmd.Env = append(os.Environ(), "DISPLAY="+display)
-		o, _ := cmd.Output()
-		win = strings.TrimSpace(strings.Split(string(o), "\n")[0])
-		return win != ""
-	})
-	title := func() string { return x(t, display, "xdotool", "getwindowname", win) }
-	iteration := func() int {
-		m := titleIteration.FindStringSubmatch(title())
-		if m == nil {
-			return 0
-		}
-		n, _ := strconv.Atoi(m[1])
-		return n
-	}
+	done, stderr := startPreview(t, display, "-model", "embedded", "-size", "48", "-iterations", "1000", "-out", out)
+	win, title, iteration, key := previewWindow(t, display)
 	capture := func(name string) *image.RGBA {
 		p := filepath.Join(dir, name+".png")
 		x(t, display, "import", "-window", win, p)
 		return decodeRGBA(t, p)
-	}
-	key := func(k string) {
-		x(t, display, "xdotool", "windowfocus", "--sync", win)
-		x(t, display, "xdotool", "key", k)
 	}
 
 	poll(t, "iteration 3", 30*time.Second, func() bool { return iteration() >= 3 })
@@ -160,6 +119,8 @@ func TestPreviewUnderXvfb(t *testing.T) {
 	it := iteration()
 	poll(t, "more iterations", 30*time.Second, func() bool { return iteration() >= it+3 })
 	key("space")
+	// "pausing" shows at once, "paused" once the iteration in progress
+	// has completed and the run waits.
 	poll(t, "the pause", 10*time.Second, func() bool { return strings.Contains(title(), "paused") })
 	paused := iteration()
 	first := capture("paused1")
@@ -210,6 +171,114 @@ func TestPreviewUnderXvfb(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "iterations/s with the window") {
 		t.Errorf("no closing rate line in %q", stderr.String())
+	}
+}
+
+// startPreview runs `vkstyle preview args…` on display in a child
+// process (killed at the end of the test, its stderr logged on failure).
+func startPreview(t *testing.T, display string, args ...string) (chan error, *bytes.Buffer) {
+	t.Helper()
+	args = append([]string{"preview"}, args...)
+	child := exec.Command(os.Args[0], "-test.run=^TestPreviewUnderXvfb$", strings.Join(args, "\x1f"))
+	child.Env = append(os.Environ(), "VKSTYLE_TEST_CHILD=1", "DISPLAY="+display)
+	stderr := new(bytes.Buffer)
+	child.Stderr = stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- child.Wait() }()
+	t.Cleanup(func() {
+		select {
+		case err := <-done:
+			done <- err
+		default:
+			child.Process.Kill()
+			done <- <-done
+		}
+		if t.Failed() {
+			t.Logf("preview's stderr:\n%s", stderr.String())
+		}
+	})
+	return done, stderr
+}
+
+// previewWindow waits for the preview's window on display and returns
+// its id, and functions that read its title and the iteration in it, and
+// send it a key.
+func previewWindow(t *testing.T, display string) (win string, title func() string, iteration func() int, key func(string)) {
+	t.Helper()
+	poll(t, "the preview window", 30*time.Second, func() bool {
+		cmd := exec.Command("xdotool", "search", "--name", "vkstyle preview")
+		cmd.Env = append(os.Environ(), "DISPLAY="+display)
+		o, _ := cmd.Output()
+		win = strings.TrimSpace(strings.Split(string(o), "\n")[0])
+		return win != ""
+	})
+	title = func() string { return x(t, display, "xdotool", "getwindowname", win) }
+	iteration = func() int {
+		m := titleIteration.FindStringSubmatch(title())
+		if m == nil {
+			return 0
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	key = func(k string) {
+		x(t, display, "xdotool", "windowfocus", "--sync", win)
+		x(t, display, "xdotool", "key", k)
+	}
+	return win, title, iteration, key
+}
+
+// The window answers while an iteration runs: with iterations of about a
+// second (Adam at 512 px on lavapipe), space shows "pausing" in the title
+// before the iteration in progress completes; then that iteration
+// completes, the title says "paused", no other iteration starts, and q
+// quits.
+func TestPreviewAnswersDuringIteration(t *testing.T) {
+	requireDevice(t)
+	display := xvfb(t)
+	done, stderr := startPreview(t, display, "-model", "embedded", "-size", "512", "-optimizer", "adam", "-iterations", "1000", "-quiet")
+	_, title, iteration, key := previewWindow(t, display)
+	poll(t, "iteration 1", 30*time.Second, func() bool { return iteration() >= 1 })
+	// Catch the start of an iteration, then press space at once.
+	n := iteration()
+	poll(t, "the next iteration", 30*time.Second, func() bool { return iteration() > n })
+	n = iteration()
+	start := time.Now()
+	key("space")
+	var shown string
+	poll(t, "the pause", 10*time.Second, func() bool { shown = title(); return strings.Contains(shown, "paus") })
+	took := time.Since(start)
+	if !strings.Contains(shown, "pausing") {
+		t.Skipf("the title showed %q %v after the key: the iteration in progress finished first (too fast a device for this test)", shown, took)
+	}
+	if m := titleIteration.FindStringSubmatch(shown); m == nil || m[1] != strconv.Itoa(n) {
+		t.Errorf("the title showed %q while pausing after iteration %d", shown, n)
+	}
+	t.Logf("%q %v after the key", shown, took)
+	poll(t, "the run to stop", 30*time.Second, func() bool { shown = title(); return strings.Contains(shown, "paused") })
+	stopped := iteration()
+	if stopped != n && stopped != n+1 {
+		t.Errorf("the pause during iteration %d stopped the run at iteration %d", n+1, stopped)
+	}
+	time.Sleep(2 * time.Second)
+	if got := iteration(); got != stopped {
+		t.Errorf("iteration %d two seconds after the pause at %d: the pause does not stop the run", got, stopped)
+	}
+	key("q")
+	select {
+	case err := <-done:
+		done <- err
+		if err != nil {
+			t.Fatalf("preview exited with %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("preview did not quit on q")
+	}
+	if strings.Contains(stderr.String(), "validation") {
+		t.Errorf("validation messages:\n%s", stderr.String())
 	}
 }
 

@@ -128,6 +128,27 @@ func (c *Composer) Layout(fw, fh, w, h int) Frame {
 	return Layout(fw, fh, w, h, c.cw, c.ch, c.sw, c.sh)
 }
 
+// Prepare uploads what Record needs for an image of w×h (the content at
+// that size, for OriginalColours). Record calls it too, but where frames
+// are recorded on another goroutine than the one that computes, call it
+// on the computing one after SetContent and whenever the size changes:
+// uploads use the device's own command buffers.
+func (c *Composer) Prepare(w, h int) error {
+	if c.content == nil {
+		return fmt.Errorf("preview: Prepare before SetContent")
+	}
+	if c.fullW == w && c.fullH == h {
+		return nil
+	}
+	buf, _, _, err := c.upload("content at the image's size", c.content.Resize(w, h), c.full)
+	c.full = buf
+	if err != nil {
+		return err
+	}
+	c.fullW, c.fullH = w, h
+	return nil
+}
+
 // Record records the frame of image x (3×h×w floats in the network's
 // input space) into f. SetContent and SetStyle must have been called.
 func (c *Composer) Record(f *gpu.Frame, x gpu.Binding, w, h int) error {
@@ -137,13 +158,8 @@ func (c *Composer) Record(f *gpu.Frame, x gpu.Binding, w, h int) error {
 	if x.Size < uint64(12*w*h) {
 		return fmt.Errorf("preview: image buffer of %d bytes for %d×%d", x.Size, w, h)
 	}
-	if c.fullW != w || c.fullH != h {
-		buf, _, _, err := c.upload("content at the image's size", c.content.Resize(w, h), c.full)
-		c.full = buf
-		if err != nil {
-			return err
-		}
-		c.fullW, c.fullH = w, h
+	if err := c.Prepare(w, h); err != nil {
+		return err
 	}
 	l := c.Layout(f.Width, f.Height, w, h)
 	var flags uint32

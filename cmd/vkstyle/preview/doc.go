@@ -8,8 +8,14 @@
 // image buffer into packed pixels, which gpu.Swapchain copies into the
 // swapchain image: the image never passes through host memory.
 //
-// Everything runs on one thread, the process's main thread (GLFW's rule):
-// stylize.Run calls the session's frame hook between iterations, and the
-// hook polls window events, presents, and, while paused, waits for events
-// without returning. The window therefore answers once per iteration.
+// The optimisation runs on a goroutine of its own (the worker); the
+// process's main thread, GLFW's, answers the window's events at a steady
+// rate; a presenter goroutine composes and presents. stylize.Run calls
+// the session's frame hook between iterations: it copies the iterate into
+// a buffer of the preview's own, carries out the actions the main thread
+// passed on and, while paused, blocks. The presenter composes from that
+// copy, so a frame shows one whole iterate, and the optimisation never
+// waits for the window. The device's queue is shared under its lock and
+// the swapchain records into a command pool of its own (see gpu.Device
+// and gpu.Swapchain).
 package preview

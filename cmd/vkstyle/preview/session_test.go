@@ -1,36 +1,57 @@
 package preview
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/vkstyle/vkstyle/stylize"
 )
 
 // The keys' effects on a running session: what stops the run, what waits
-// for the resume, what only changes the state.
+// for the resume, what only changes the state, and what the main thread
+// does at once (ui) rather than pass to the worker.
 func TestHandle(t *testing.T) {
-	s := &session{Session: &Session{}, comp: &Composer{}, contentW: 5, styW: 100}
+	s := newSession(context.Background(), &Session{})
+	defer s.cancel()
+	s.comp, s.contentW, s.styW = &Composer{}, 5, 100
 	if err := s.handle([]Action{{Kind: StyleUp}}, true); !errors.Is(err, errRestyle) || s.styW != 200 {
 		t.Errorf("+ while running: %v, style weight %g; want a restyle at 200", err, s.styW)
 	}
-	if err := s.handle([]Action{{Kind: Pause}, {Kind: ContentDown}}, true); err != nil || !s.paused || !s.pending || s.contentW != 2.5 {
+	s.ui([]Action{{Kind: Pause}, {Kind: ContentDown}})
+	if !s.paused {
+		t.Errorf("space: not paused at once")
+	}
+	if err := s.handle(s.drain(), true); err != nil || !s.paused || !s.pending || s.contentW != 2.5 {
 		t.Errorf("space then [: %v, paused %v, pending %v, content weight %g; want paused with a restyle pending at 2.5", err, s.paused, s.pending, s.contentW)
 	}
-	if err := s.handle([]Action{{Kind: Colours}}, true); err != nil || !s.comp.OriginalColours || !s.redraw {
-		t.Errorf("o: %v, colours %v, redraw %v", err, s.comp.OriginalColours, s.redraw)
+	s.ui([]Action{{Kind: Colours}})
+	if !s.colours.Load() || !s.dirty.Load() || len(s.drain()) != 0 {
+		t.Errorf("o: colours %v, dirty %v", s.colours.Load(), s.dirty.Load())
 	}
 	if err := s.handle([]Action{{Kind: Restart}}, true); !errors.Is(err, errRestart) || s.paused || s.pending {
 		t.Errorf("r: %v, paused %v, pending %v; want a restart, unpaused, nothing pending", err, s.paused, s.pending)
 	}
-	if err := s.handle([]Action{{Kind: Pause}}, false); err != nil || s.paused {
-		t.Errorf("space after the run: %v, paused %v; want nothing", err, s.paused)
+	s.final = &stylize.Image{}
+	s.ui([]Action{{Kind: Pause}})
+	if s.paused {
+		t.Errorf("space after the run: paused; want nothing")
 	}
+	s.final = nil
 	if err := s.handle([]Action{{Kind: Quit}, {Kind: Restart}}, true); !errors.Is(err, errQuit) {
 		t.Errorf("q then r: %v, want quit (the first stop wins)", err)
 	}
 	if err := s.handle([]Action{{Kind: DropStyle, Path: filepath.Join(t.TempDir(), "missing.png")}}, true); err != nil {
 		t.Errorf("dropping a file that cannot be read: %v; want it reported and ignored", err)
+	}
+	s.ui([]Action{{Kind: Quit}})
+	if s.ctx.Err() == nil {
+		t.Errorf("q: the run's context is not cancelled")
+	}
+	if a := s.drain(); len(a) != 1 || a[0].Kind != Quit {
+		t.Errorf("q: passed on %v, want the quit", a)
 	}
 }
 
