@@ -16,20 +16,6 @@ import (
 func (st *state) optimise(s optim.Space, x optim.Vector, f optim.Func, first, iters int, resume []byte, report func(int, float64) error) error {
 	o := st.o
 	ctx := context.Background() // stops come through report, between iterations
-	if first >= iters {         // resumed at the very end of a scale
-		if o.Optimizer == "adam" && resume != nil {
-			a, err := optim.NewAdam(s, x, optim.AdamConfig{LR: o.LearningRate})
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			if err := a.UnmarshalBinary(resume); err != nil {
-				return fmt.Errorf("resuming: %w", err)
-			}
-			return st.keepAdam(s, a, x.Len())
-		}
-		return nil
-	}
 	if o.Optimizer == "adam" {
 		a, err := optim.NewAdam(s, x, optim.AdamConfig{LR: o.LearningRate})
 		if err != nil {
@@ -64,6 +50,9 @@ func (st *state) optimise(s optim.Space, x optim.Vector, f optim.Func, first, it
 	// neural-style's L-BFGS: no line search, no tolerance stops, the whole
 	// run as one Step of iters iterations.
 	left := iters - first
+	if left <= 0 { // resumed at the very end of a scale: MaxIter 0 would mean torch's default
+		return nil
+	}
 	l, err := optim.NewLBFGS(s, x, optim.LBFGSConfig{
 		// Without a line search an iteration evaluates once; the evaluation
 		// budget must never be what stops a run (or a resumed run would stop
