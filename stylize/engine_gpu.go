@@ -30,6 +30,9 @@ func NewGPU(dev *gpu.Device) (*GPU, error) {
 
 func (e *GPU) Backend() graph.Backend { return e.b }
 
+// Device is the engine's device.
+func (e *GPU) Device() *gpu.Device { return e.dev }
+
 // Stream is the stream the engine records into (for its timings).
 func (e *GPU) Stream() *gpu.Stream { return e.b.Stream() }
 func (e *GPU) Space() optim.Space  { return e.space }

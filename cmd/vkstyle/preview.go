@@ -45,16 +45,11 @@ func runPreview(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer win.Close()
-	dev, err := gpu.Open(gpu.Options{Device: f.device, InstanceExtensions: win.Extensions(), Surface: win.Surface()})
+	eng, closeEngine, err := openEngine(gpu.Options{Device: f.device, InstanceExtensions: win.Extensions(), Surface: win.Surface()})
 	if err != nil {
 		return err
 	}
-	defer dev.Close()
-	eng, err := stylize.NewGPU(dev)
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
+	defer closeEngine()
 	defer model.Close() // its weights live on the engine's device
 	if f.resume != "" {
 		if req.Resume, err = stylize.LoadCheckpoint(f.resume); err != nil {
@@ -71,7 +66,7 @@ func runPreview(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	s := &preview.Session{
-		Window: win, Device: dev, Engine: eng, Model: model, Convention: model.Net().Convention,
+		Window: win, Device: eng.Device(), Engine: eng, Model: model, Convention: model.Net().Convention,
 		Request: req, Out: out, SnapshotBase: f.out,
 		Save: f.saveOptions(), Log: log,
 	}

@@ -153,16 +153,7 @@ func TestPreviewUnderXvfb(t *testing.T) {
 		return resized.Rect.Dx() == 600 && resized.Rect.Dy() == 260 && worst <= 1.5
 	})
 
-	key("q")
-	select {
-	case err := <-done:
-		done <- err
-		if err != nil {
-			t.Fatalf("preview exited with %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("preview did not quit on q")
-	}
+	quit(t, key, done)
 	if _, err := os.Stat(out); err != nil {
 		t.Errorf("quitting did not save -out: %v", err)
 	}
@@ -176,6 +167,21 @@ func TestPreviewUnderXvfb(t *testing.T) {
 
 // startPreview runs `vkstyle preview args…` on display in a child
 // process (killed at the end of the test, its stderr logged on failure).
+// quit presses q and waits for the preview to exit cleanly.
+func quit(t *testing.T, key func(string), done chan error) {
+	t.Helper()
+	key("q")
+	select {
+	case err := <-done:
+		done <- err
+		if err != nil {
+			t.Fatalf("preview exited with %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("preview did not quit on q")
+	}
+}
+
 func startPreview(t *testing.T, display string, args ...string) (chan error, *bytes.Buffer) {
 	t.Helper()
 	args = append([]string{"preview"}, args...)
@@ -267,16 +273,7 @@ func TestPreviewAnswersDuringIteration(t *testing.T) {
 	if got := iteration(); got != stopped {
 		t.Errorf("iteration %d two seconds after the pause at %d: the pause does not stop the run", got, stopped)
 	}
-	key("q")
-	select {
-	case err := <-done:
-		done <- err
-		if err != nil {
-			t.Fatalf("preview exited with %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("preview did not quit on q")
-	}
+	quit(t, key, done)
 	if strings.Contains(stderr.String(), "validation") {
 		t.Errorf("validation messages:\n%s", stderr.String())
 	}

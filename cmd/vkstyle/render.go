@@ -278,17 +278,12 @@ func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr
 		}
 	}
 
-	dev, err := gpu.Open(gpu.Options{Device: f.device})
+	eng, closeEngine, err := openEngine(gpu.Options{Device: f.device})
 	if err != nil {
 		return err
 	}
-	defer dev.Close()
-	eng, err := stylize.NewGPU(dev)
-	if err != nil {
-		return err
-	}
-	defer eng.Close()
-	defer model.Close()
+	defer closeEngine()
+	defer model.Close() // its weights live on the engine's device
 
 	rep := newReporter(f, stdout, stderr)
 	req.Progress = rep.progress
@@ -415,4 +410,18 @@ func (r *reporter) finish() {
 		r.bar.Finish()
 		fmt.Fprintln(r.stderr)
 	}
+}
+
+// openEngine opens the device and its engine; close closes both, engine
+// first.
+func openEngine(opts gpu.Options) (eng *stylize.GPU, close func(), err error) {
+	dev, err := gpu.Open(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if eng, err = stylize.NewGPU(dev); err != nil {
+		dev.Close()
+		return nil, nil, err
+	}
+	return eng, func() { eng.Close(); dev.Close() }, nil
 }
