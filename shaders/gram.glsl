@@ -36,45 +36,17 @@
 
 layout(constant_id = 1) const uint VEC = 4;
 
+#include "gram_push.glsl"
+
 #if defined(OP_FWD)
-layout(push_constant) uniform Push {
-	uint C, HW;
-	uint i0, ci;  // the rows of binding 0 and of the output
-	uint j0, cj;  // the rows of binding 1
-	uint a_off;   // element index of row i0 in binding 0
-	uint b_off;   // element index of row j0 in binding 1
-	uint g_off;   // element index of row g_row of g[n] in binding 2
-	uint g_row;   // i0, or 0 when all of g[n] is bound (FLAG_MIRROR)
-	uint flags;   // FLAG_*
-	float norm;   // C·HW
-} p;
 layout(binding = 0) uniform samplerBuffer A;
 layout(binding = 1) uniform samplerBuffer B;
 layout(std430, binding = 2) writeonly buffer G { float g[]; };
-const uint FLAG_TRI = 1u;    // the two runs of rows are one: compute the blocks bi ≤ bj
-const uint FLAG_MIRROR = 2u; // all of g[n] is bound: write g[j][i] too
 #elif defined(OP_SYM)
-layout(push_constant) uniform Push {
-	uint C, CP;
-	uint j0, cj;  // the rows of s (binding 2) and of dg in binding 0
-	uint i0, iend; // the columns of s written; iend is CP for the last run
-	uint a_off;   // element index of row j0 in binding 0
-	uint b_off;   // element index of row i0 in binding 1
-	uint s_off;   // element index of row j0 in binding 2
-} p;
 layout(binding = 0) uniform samplerBuffer DA; // dg, the rows j
 layout(binding = 1) uniform samplerBuffer DB; // dg, the rows i
 layout(std430, binding = 2) writeonly buffer S { float s[]; };
 #elif defined(OP_BWD)
-layout(push_constant) uniform Push {
-	uint C, CP, HW;
-	uint i0, ci;  // the rows of dx (binding 2)
-	uint j0, cj;  // the rows of s and F (bindings 0 and 1)
-	uint s_off;   // element index of row j0 in binding 0
-	uint f_off;   // element index of row j0 in binding 1
-	uint dx_off;  // element index of row i0 in binding 2
-	float norm;   // C·HW
-} p;
 layout(binding = 0) uniform samplerBuffer S;
 layout(binding = 1) uniform samplerBuffer F;
 layout(std430, binding = 2) buffer DX { float dx[]; };

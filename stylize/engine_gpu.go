@@ -30,6 +30,13 @@ func NewGPU(dev *gpu.Device) (*GPU, error) {
 
 func (e *GPU) Backend() graph.Backend { return e.b }
 
+// Kernels is the convolution and Gram kernel family the engine runs.
+func (e *GPU) Kernels() vkgraph.Kernels { return e.b.Kernels() }
+
+// SetKernels picks the kernel family (vkgraph.Kernels) for the work
+// recorded from now on.
+func (e *GPU) SetKernels(k vkgraph.Kernels) error { return e.b.SetKernels(k) }
+
 // Device is the engine's device.
 func (e *GPU) Device() *gpu.Device { return e.dev }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/gpu/vkgraph"
 	"github.com/vkstyle/vkstyle/stylize"
 	"github.com/vkstyle/vkstyle/vgg"
 )
@@ -18,6 +19,7 @@ import (
 // benchResult is what `vkstyle bench` measures, as printed with -json.
 type benchResult struct {
 	Device        string             `json:"device"`
+	Kernels       string             `json:"kernels"`
 	Model         string             `json:"model"`
 	Optimizer     string             `json:"optimizer"`
 	Size          int                `json:"size"`
@@ -40,6 +42,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	model := fs.String("model", "vgg19", "network: vgg19, vgg16 or embedded (VGG without cached weights gets random ones: speed does not depend on the values)")
 	steps := fs.Int("steps", 10, "timed iterations after 2 warm-up iterations")
 	device := fs.String("device", "", "Vulkan device: index or name substring")
+	kernels := fs.String("kernels", "auto", "convolution and Gram kernels: texel (register tiles, for CPU Vulkan), shared (shared-memory tiles, for GPUs) or auto ($"+vkgraph.KernelsEnv+" if set, else by device)")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -47,14 +50,18 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if *steps < 1 || *size < 16 {
 		return fmt.Errorf("-steps %d -size %d: give at least 1 step and 16 pixels", *steps, *size)
 	}
-	res, err := bench(*size, *opt, *model, *steps, *device)
+	k, err := vkgraph.ParseKernels(*kernels)
+	if err != nil {
+		return fmt.Errorf("-kernels: %v", err)
+	}
+	res, err := bench(*size, *opt, *model, *steps, *device, k)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(res)
 	}
-	fmt.Fprintf(stdout, "%s, %s (%s), %s, %d×%d, %d steps\n", res.Device, res.Model, res.WeightsSource, res.Optimizer, res.Size, res.Size, res.Steps)
+	fmt.Fprintf(stdout, "%s (%s kernels), %s (%s), %s, %d×%d, %d steps\n", res.Device, res.Kernels, res.Model, res.WeightsSource, res.Optimizer, res.Size, res.Size, res.Steps)
 	fmt.Fprintf(stdout, "  %.1f ms/iteration (median), %.1f (min)\n", res.MedianMS, res.MinMS)
 	fmt.Fprintf(stdout, "  %.2f GFLOP/iteration, %.2f GFLOP/s\n", res.GFLOP, res.GFLOPS)
 	fmt.Fprintf(stdout, "  peak device memory %v\n", gpu.Bytes(res.PeakBytes))
@@ -108,7 +115,7 @@ func category(label string) string {
 	return "elementwise"
 }
 
-func bench(size int, opt, modelName string, steps int, device string) (*benchResult, error) {
+func bench(size int, opt, modelName string, steps int, device string, kernels vkgraph.Kernels) (*benchResult, error) {
 	cache, err := os.MkdirTemp("", "vkstyle-bench-cache")
 	if err != nil {
 		return nil, err
@@ -138,6 +145,14 @@ func bench(size int, opt, modelName string, steps int, device string) (*benchRes
 			dev.Close()
 			return nil, err
 		}
+		if kernels != vkgraph.KernelsAuto {
+			if err := eng.SetKernels(kernels); err != nil {
+				eng.Close()
+				dev.Close()
+				return nil, err
+			}
+		}
+		res.Kernels = eng.Kernels().String()
 		o := stylize.Options{Size: size, Iterations: iters, Optimizer: opt}
 		if modelName == "embedded" {
 			o.ContentLayers = []stylize.Layer{{Name: "relu4_2", Weight: 1}}

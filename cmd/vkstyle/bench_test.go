@@ -15,11 +15,20 @@ func TestBenchJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("not JSON: %q", stdout)
 	}
-	if r.MedianMS <= 0 || r.GFLOP <= 0 || r.PeakBytes == 0 || r.FirstColdMS <= 0 || len(r.KernelsMS) == 0 {
+	if r.MedianMS <= 0 || r.GFLOP <= 0 || r.PeakBytes == 0 || r.FirstColdMS <= 0 || len(r.KernelsMS) == 0 || r.Kernels == "" {
 		t.Errorf("incomplete result %+v", r)
+	}
+	code, stdout, stderr = vkstyle(t, "bench", "-size", "32", "-steps", "1", "-model", "embedded", "-kernels", "shared", "-json")
+	if code != 0 {
+		t.Fatalf("bench -kernels shared: %d %s", code, stderr)
+	}
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil || r.Kernels != "shared" || r.MedianMS <= 0 {
+		t.Errorf("bench -kernels shared: %v %+v", err, r)
 	}
 	code, _, stderr = vkstyle(t, "bench", "-steps", "0")
 	oneLineError(t, code, stderr, "-steps 0")
+	code, _, stderr = vkstyle(t, "bench", "-kernels", "fast")
+	oneLineError(t, code, stderr, "-kernels")
 }
 
 // flops reproduces DESIGN.md §6's table for VGG19 to relu5_1.

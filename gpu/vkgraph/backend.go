@@ -15,15 +15,25 @@ type Backend struct {
 	dev *gpu.Device
 	s   *gpu.Stream
 	own bool // the stream was created here and is closed with the backend
+
+	kernels Kernels // the convolution and Gram family (kernels.go)
 }
 
 var _ graph.Backend = (*Backend)(nil)
 
 // New returns a backend recording into stream s (shared with the
 // optimiser, so its vector work joins the same submission). If s is nil the
-// backend creates its own.
+// backend creates its own. The kernel family is $VKSTYLE_KERNELS, else
+// chosen by device (Kernels).
 func New(dev *gpu.Device, s *gpu.Stream) (*Backend, error) {
 	b := &Backend{dev: dev, s: s}
+	k, err := defaultKernels()
+	if err == nil {
+		b.kernels, err = b.resolve(k)
+	}
+	if err != nil {
+		return nil, err
+	}
 	if s == nil {
 		var err error
 		if b.s, err = dev.NewStream(); err != nil {
@@ -146,8 +156,8 @@ func (b *Backend) kernel(name string, texel []int, push uint32, local uint32) *g
 // dispatch records k with push constants built from words; a failure is
 // kept for the next Flush.
 func (b *Backend) dispatch(k *gpu.Kernel, groups [3]uint32, words []uint32, binds ...gpu.Binding) {
-	if k == nil {
-		return
+	if k == nil || groups[0] == 0 || groups[1] == 0 || groups[2] == 0 {
+		return // a failed kernel or grid, already recorded; or no work
 	}
 	b.s.Fail(b.s.Batch().Dispatch(k, groups, pushBytes(words), binds...))
 }

@@ -1,6 +1,9 @@
 package vkgraph
 
-import "github.com/vkstyle/vkstyle/graph"
+import (
+	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/graph"
+)
 
 // Register tiles of the convolution shaders (shaders/conv2d_*.comp): output
 // channels per invocation and pixels per invocation. Keep in step with the
@@ -54,15 +57,40 @@ func (b *Backend) Conv2DForward(x, w, bias, y graph.Buffer, p graph.Conv2DParams
 	if bias != nil {
 		bb = unwrap(bias)
 	}
-	k := b.kernel("conv2d_fwd", []int{1, 1, 1, 0}, 64, convLocal)
+	k := b.convFwdKernel(p)
 	P := p.OutH() * p.OutW()
 	for n := 0; n < p.N; n++ {
 		for _, r := range b.planeRangesAt(y0, n*p.COut, p.COut, P) {
-			groups := [3]uint32{ceilDiv(int(ceilDiv(P, convFwdPX)), convLocal), ceilDiv(r.count, convFwdCO), 1}
-			b.dispatch(k, groups, convPush(p, n, r.first, r.count, r.off, bias != nil),
+			b.dispatch(k, b.convFwdGroups(P, r.count), convPush(p, n, r.first, r.count, r.off, bias != nil),
 				b.texel(x0), b.texel(w0), b.texel(bb), r.bind)
 		}
 	}
+}
+
+// convFwdKernel is the forward convolution of the backend's family for p.
+func (b *Backend) convFwdKernel(p graph.Conv2DParams) *gpu.Kernel {
+	if b.kernels == KernelsShared {
+		return b.convSharedKernel("conv2d_fwd_shared", []int{1, 1, 1, 0}, p)
+	}
+	return b.kernel("conv2d_fwd", []int{1, 1, 1, 0}, 64, convLocal)
+}
+
+// convSharedKernel builds a shared-memory convolution kernel specialised
+// to p's kernel size.
+func (b *Backend) convSharedKernel(name string, texel []int, p graph.Conv2DParams) *gpu.Kernel {
+	return b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 64, LocalSize: sharedLocal,
+		Spec: []uint32{uint32(p.KH), uint32(p.KW)}})
+}
+
+// convFwdGroups is the grid of a forward convolution kernel over P output
+// pixels of one image and count output channels.
+func (b *Backend) convFwdGroups(P, count int) [3]uint32 {
+	if b.kernels == KernelsShared {
+		g, err := b.foldGroups(ceilDiv(P, sharedTile), ceilDiv(count, sharedTile))
+		b.s.Fail(err)
+		return g
+	}
+	return [3]uint32{ceilDiv(int(ceilDiv(P, convFwdPX)), convLocal), ceilDiv(count, convFwdCO), 1}
 }
 
 // Conv2DBackwardData accumulates dx += ∂L/∂x given dy. A stride-1,
@@ -77,14 +105,13 @@ func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParam
 	if p.Stride == 1 && !p.Reflect && p.KH == p.KW && p.Pad <= p.KH-1 {
 		t := graph.Conv2DParams{N: p.N, CIn: p.COut, H: p.OutH(), W: p.OutW(), COut: p.CIn,
 			KH: p.KH, KW: p.KW, Stride: 1, Pad: p.KH - 1 - p.Pad}
-		k := b.kernel("conv2d_fwd", []int{1, 1, 1, 0}, 64, convLocal)
+		k := b.convFwdKernel(t)
 		P := p.H * p.W
 		for n := 0; n < p.N; n++ {
 			for _, r := range b.planeRangesAt(dx0, n*p.CIn, p.CIn, P) {
 				push := convPush(t, n, r.first, r.count, r.off, false)
 				push[11] |= flagTransposed | flagAccumulate
-				groups := [3]uint32{ceilDiv(int(ceilDiv(P, convFwdPX)), convLocal), ceilDiv(r.count, convFwdCO), 1}
-				b.dispatch(k, groups, push, b.texel(dy0), b.texel(w0), b.texel(w0), r.bind)
+				b.dispatch(k, b.convFwdGroups(P, r.count), push, b.texel(dy0), b.texel(w0), b.texel(w0), r.bind)
 			}
 		}
 		return
@@ -105,10 +132,15 @@ func (b *Backend) Conv2DBackwardWeight(x, dy, dw graph.Buffer, p graph.Conv2DPar
 	defer b.s.Batch().WithLabel("conv backward-weight")()
 	convCheck("Conv2DBackwardWeight", p, x, dw, dy, "x", "dy")
 	x0, dy0, dw0 := unwrap(x), unwrap(dy), unwrap(dw)
-	k := b.kernel("conv2d_bwd_weight", []int{1, 1, 0}, 64, convLocal)
 	R := p.CIn * p.KH * p.KW
+	k := b.kernel("conv2d_bwd_weight", []int{1, 1, 0}, 64, convLocal)
+	rBlock, cBlock := convLocal, convWeightCO
+	if b.kernels == KernelsShared {
+		k = b.convSharedKernel("conv2d_bwd_weight_shared", []int{1, 1, 0}, p)
+		rBlock, cBlock = sharedTile, sharedTile
+	}
 	for _, r := range b.planeRanges(dw0, p.COut, R) {
-		groups := [3]uint32{ceilDiv(R, convLocal), ceilDiv(r.count, convWeightCO), 1}
+		groups := [3]uint32{ceilDiv(R, rBlock), ceilDiv(r.count, cBlock), 1}
 		b.dispatch(k, groups, convPush(p, 0, r.first, r.count, r.off, false),
 			b.texel(x0), b.texel(dy0), r.bind)
 	}

@@ -24,10 +24,15 @@ var vggConvs = []struct {
 	{"conv5_1", 512, 512, 4},
 }
 
-// benchBackend opens a backend for a benchmark, closed when it ends, with
-// a buffer of random values for each of sizes.
-func benchBackend(b *testing.B, sizes ...int) (*vkgraph.Backend, []graph.Buffer) {
-	be := newBackend(b, gpu.Options{})
+// benchFamilies are the kernel families every benchmark runs, as its last
+// name element: the texel kernels are lavapipe's, the shared-memory ones a
+// GPU's (vkgraph.Kernels).
+var benchFamilies = []vkgraph.Kernels{vkgraph.KernelsTexel, vkgraph.KernelsShared}
+
+// benchBackend opens a backend of kernel family k for a benchmark, closed
+// when it ends, with a buffer of random values for each of sizes.
+func benchBackend(b *testing.B, k vkgraph.Kernels, sizes ...int) (*vkgraph.Backend, []graph.Buffer) {
+	be := newBackendKernels(b, gpu.Options{}, k)
 	r := rand.New(rand.NewPCG(1, 2))
 	var bufs []graph.Buffer
 	for _, n := range sizes {
@@ -50,8 +55,8 @@ func benchBackend(b *testing.B, sizes ...int) (*vkgraph.Backend, []graph.Buffer)
 
 // benchKernel records one kernel call into the backend's batch, then times
 // b.N resubmissions of that recording, reporting GFLOP/s for flops per call.
-func benchKernel(b *testing.B, flops float64, record func(be *vkgraph.Backend, bufs []graph.Buffer), sizes ...int) {
-	be, bufs := benchBackend(b, sizes...)
+func benchKernel(b *testing.B, k vkgraph.Kernels, flops float64, record func(be *vkgraph.Backend, bufs []graph.Buffer), sizes ...int) {
+	be, bufs := benchBackend(b, k, sizes...)
 	if err := be.Flush(); err != nil {
 		b.Fatal(err)
 	}
@@ -83,20 +88,22 @@ func BenchmarkConv(b *testing.B) {
 		p := convParams(c.cin, c.cout, c.side)
 		flops := 2 * float64(c.cout*c.side*c.side*c.cin*9)
 		xn, wn, yn := p.XShape().Len(), p.WShape().Len(), p.YShape().Len()
-		b.Run(fmt.Sprintf("%s/forward", c.name), func(b *testing.B) {
-			benchKernel(b, flops, func(be *vkgraph.Backend, x []graph.Buffer) {
-				be.Conv2DForward(x[0], x[1], x[2], x[3], p)
-			}, xn, wn, c.cout, yn)
-		})
-		b.Run(fmt.Sprintf("%s/backward-data", c.name), func(b *testing.B) {
-			benchKernel(b, flops, func(be *vkgraph.Backend, x []graph.Buffer) {
-				be.Conv2DBackwardData(x[0], x[1], x[2], p)
-			}, yn, wn, xn)
-		})
-		b.Run(fmt.Sprintf("%s/backward-weight", c.name), func(b *testing.B) {
-			benchKernel(b, flops, func(be *vkgraph.Backend, x []graph.Buffer) {
-				be.Conv2DBackwardWeight(x[0], x[1], x[2], p)
-			}, xn, yn, wn)
-		})
+		for _, k := range benchFamilies {
+			b.Run(fmt.Sprintf("%s/forward/%v", c.name, k), func(b *testing.B) {
+				benchKernel(b, k, flops, func(be *vkgraph.Backend, x []graph.Buffer) {
+					be.Conv2DForward(x[0], x[1], x[2], x[3], p)
+				}, xn, wn, c.cout, yn)
+			})
+			b.Run(fmt.Sprintf("%s/backward-data/%v", c.name, k), func(b *testing.B) {
+				benchKernel(b, k, flops, func(be *vkgraph.Backend, x []graph.Buffer) {
+					be.Conv2DBackwardData(x[0], x[1], x[2], p)
+				}, yn, wn, xn)
+			})
+			b.Run(fmt.Sprintf("%s/backward-weight/%v", c.name, k), func(b *testing.B) {
+				benchKernel(b, k, flops, func(be *vkgraph.Backend, x []graph.Buffer) {
+					be.Conv2DBackwardWeight(x[0], x[1], x[2], p)
+				}, xn, yn, wn)
+			})
+		}
 	}
 }

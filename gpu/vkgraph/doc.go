@@ -9,7 +9,10 @@
 //
 // Inputs are read through uniform texel buffers where the op is heavy
 // (convolutions, Gram matrices): lavapipe reads them an order of magnitude
-// faster than storage buffers, and every GPU caches them. Outputs are
+// faster than storage buffers, and every GPU caches them. The heavy ops
+// come in two families (Kernels): register tiles for CPU implementations,
+// and 64×64 tiles staged through shared memory for GPUs; both sum in the
+// same order (on lavapipe they give the same bits; tested). Outputs are
 // storage buffers; an output larger than one binding may cover
 // (maxStorageBufferRange) is written in several dispatches over ranges of
 // its planes, so any tensor the device can allocate works. An input larger

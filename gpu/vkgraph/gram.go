@@ -32,6 +32,10 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 	graph.CheckLen("GramForward", "x", x, s.Len())
 	graph.CheckLen("GramForward", "g", g, s.N*s.C*s.C)
 	hw, vec := s.H*s.W, gramVec(s.H*s.W)
+	shared := b.kernels == KernelsShared
+	if shared {
+		vec = 1 // the shared-memory kernel reads scalar texels
+	}
 	xo, gop := operand{x: unwrap(x), plane: hw, comps: vec}, operand{x: unwrap(g), plane: s.C}
 	mirror := b.fits(operand{x: gop.x, plane: s.C * s.C})
 	per := b.runLen(0, xo) // rows of F per binding
@@ -42,6 +46,11 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 		return
 	}
 	k := b.opKernel(gpu.KernelSpec{Name: "gram_fwd", Texel: []int{vec, vec, 0}, PushSize: 48, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}})
+	block := 4 // channels per side of the work of one invocation, or of a work group when shared
+	if shared {
+		k = b.opKernel(gpu.KernelSpec{Name: "gram_fwd_shared", Texel: []int{1, 1, 0}, PushSize: 48, LocalSize: sharedLocal})
+		block = sharedTile
+	}
 	const flagTri, flagMirror = 1, 2
 	norm := f32(float32(s.C * hw))
 	for n := 0; n < s.N; n++ {
@@ -58,20 +67,24 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 				out, goff = b.bindPlanes(gop, n*s.C+i0, ci)
 				grow, flags = uint32(i0), 0
 			}
-			nbi := (i0+ci+3)/4 - i0/4
+			nbi := (i0+ci+block-1)/block - i0/block
 			for j0 := 0; j0 < s.C; j0 += per {
 				if mirror && j0 < i0 {
 					continue // written transposed by run j0
 				}
 				cj := min(per, s.C-j0)
 				bb, boff := b.bindPlanes(xo, n*s.C+j0, cj)
-				nbj := (j0+cj+3)/4 - j0/4
+				nbj := (j0+cj+block-1)/block - j0/block
 				f, blocks := flags, nbi*nbj
 				if mirror && j0 == i0 {
 					f, blocks = flags|flagTri, nbi*(nbi+1)/2
 				}
-				b.dispatchN(k, blocks, []uint32{uint32(s.C), uint32(hw), uint32(i0), uint32(ci), uint32(j0), uint32(cj),
-					aoff, boff, goff, grow, f, norm}, a, bb, out)
+				push := []uint32{uint32(s.C), uint32(hw), uint32(i0), uint32(ci), uint32(j0), uint32(cj), aoff, boff, goff, grow, f, norm}
+				if shared {
+					b.dispatch(k, [3]uint32{uint32(blocks), 1, 1}, push, a, bb, out) // one work group per tile
+				} else {
+					b.dispatchN(k, blocks, push, a, bb, out)
+				}
 			}
 		}
 	}
@@ -122,12 +135,21 @@ func (b *Backend) GramBackward(x, dg, dx graph.Buffer, s graph.Shape) {
 	}
 
 	// dx[n][rows i] += Σ over runs of rows j of s[j][i]·F[j] / (C·HW).
-	so, fo, dxo := operand{x: sym, plane: cp, comps: 4}, operand{x: unwrap(x), plane: hw, comps: vec}, operand{x: unwrap(dx), plane: hw}
+	shared := b.kernels == KernelsShared
+	scomps := 4
+	if shared {
+		scomps, vec = 1, 1 // the shared-memory kernel reads scalar texels
+	}
+	so, fo, dxo := operand{x: sym, plane: cp, comps: scomps}, operand{x: unwrap(x), plane: hw, comps: vec}, operand{x: unwrap(dx), plane: hw}
 	perJ, perI := b.runLen(0, so, fo), b.runLen(0, dxo)
 	if perJ == 0 || perI == 0 {
 		return
 	}
-	k = b.opKernel(gpu.KernelSpec{Name: "gram_bwd", Texel: []int{4, vec, 0}, PushSize: 44, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}})
+	if shared {
+		k = b.opKernel(gpu.KernelSpec{Name: "gram_bwd_shared", Texel: []int{1, 1, 0}, PushSize: 44, LocalSize: sharedLocal})
+	} else {
+		k = b.opKernel(gpu.KernelSpec{Name: "gram_bwd", Texel: []int{4, vec, 0}, PushSize: 44, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}})
+	}
 	norm := f32(float32(s.C * hw))
 	nbk := (hw + 3) / 4
 	for n := 0; n < s.N; n++ {
@@ -139,8 +161,14 @@ func (b *Backend) GramBackward(x, dg, dx graph.Buffer, s graph.Shape) {
 				cj := min(perJ, s.C-j0)
 				sb, soff := b.bindPlanes(so, n*s.C+j0, cj)
 				fb, foff := b.bindPlanes(fo, n*s.C+j0, cj)
-				b.dispatchN(k, nbi*nbk, []uint32{uint32(s.C), uint32(cp), uint32(hw), uint32(i0), uint32(ci), uint32(j0), uint32(cj),
-					soff, foff, dxoff, norm}, sb, fb, out)
+				push := []uint32{uint32(s.C), uint32(cp), uint32(hw), uint32(i0), uint32(ci), uint32(j0), uint32(cj), soff, foff, dxoff, norm}
+				if shared {
+					g, err := b.foldGroups(ceilDiv(hw, sharedTile), ceilDiv(ci, sharedTile))
+					b.s.Fail(err)
+					b.dispatch(k, g, push, sb, fb, out)
+				} else {
+					b.dispatchN(k, nbi*nbk, push, sb, fb, out)
+				}
 			}
 		}
 	}

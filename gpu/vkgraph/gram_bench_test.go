@@ -3,6 +3,7 @@ package vkgraph_test
 import (
 	"testing"
 
+	"github.com/vkstyle/vkstyle/gpu/vkgraph"
 	"github.com/vkstyle/vkstyle/graph"
 )
 
@@ -24,9 +25,11 @@ var vggGrams = []struct {
 // only the upper triangle.
 func BenchmarkGramForward(b *testing.B) {
 	for _, c := range vggGrams {
-		b.Run(c.name, func(b *testing.B) {
-			benchGram(b, c.s, func(be graph.Backend, x, g, dx graph.Buffer) { be.GramForward(x, g, c.s) })
-		})
+		for _, k := range benchFamilies {
+			b.Run(c.name+"/"+k.String(), func(b *testing.B) {
+				benchGram(b, k, c.s, func(be graph.Backend, x, g, dx graph.Buffer) { be.GramForward(x, g, c.s) })
+			})
+		}
 	}
 }
 
@@ -34,9 +37,11 @@ func BenchmarkGramForward(b *testing.B) {
 // 2·C²·H·W per call.
 func BenchmarkGramBackward(b *testing.B) {
 	for _, c := range vggGrams {
-		b.Run(c.name, func(b *testing.B) {
-			benchGram(b, c.s, func(be graph.Backend, x, g, dx graph.Buffer) { be.GramBackward(x, g, dx, c.s) })
-		})
+		for _, k := range benchFamilies {
+			b.Run(c.name+"/"+k.String(), func(b *testing.B) {
+				benchGram(b, k, c.s, func(be graph.Backend, x, g, dx graph.Buffer) { be.GramBackward(x, g, dx, c.s) })
+			})
+		}
 	}
 }
 
@@ -45,8 +50,8 @@ func BenchmarkGramBackward(b *testing.B) {
 // one Sync, as in a forward and backward pass: not as benchKernel's b.N
 // submissions of one call, whose wait per submission would weigh on the
 // small layers.
-func benchGram(b *testing.B, s graph.Shape, op func(be graph.Backend, x, g, dx graph.Buffer)) {
-	be, bufs := benchBackend(b, s.Len(), s.N*s.C*s.C, s.Len())
+func benchGram(b *testing.B, k vkgraph.Kernels, s graph.Shape, op func(be graph.Backend, x, g, dx graph.Buffer)) {
+	be, bufs := benchBackend(b, k, s.Len(), s.N*s.C*s.C, s.Len())
 	op(be, bufs[0], bufs[1], bufs[2]) // builds the pipelines
 	if err := be.Flush(); err != nil {
 		b.Fatal(err)

@@ -26,3 +26,13 @@ func TestVGGGoldens(t *testing.T) { vggtest.Goldens(t, vggBackend(t)) }
 // Full-size VGG19 (random weights) at 32×32 runs forward and backward on
 // the device, its gradient checked by vggtest.
 func TestFullVGG19(t *testing.T) { vggtest.FullVGG19(t, vggBackend(t), 32) }
+
+// The same with the shared-memory kernels, and full-size VGG19 with them:
+// the channel counts of the real network cross their 64×64 tiles.
+func TestVGGGoldensShared(t *testing.T) {
+	vggtest.Goldens(t, newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared))
+}
+
+func TestFullVGG19Shared(t *testing.T) {
+	vggtest.FullVGG19(t, newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared), 32)
+}

@@ -1,0 +1,141 @@
+package vkgraph
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/vkstyle/vkstyle/gpu"
+)
+
+// Kernels names a family of convolution and Gram kernels. Both compute the
+// same sums in the same order (the same bits on lavapipe, tested); they
+// differ in how they move data.
+type Kernels int
+
+const (
+	// KernelsAuto picks by device: KernelsShared on GPUs that can run it,
+	// KernelsTexel on CPU implementations (lavapipe).
+	KernelsAuto Kernels = iota
+	// KernelsTexel: register tiles, every operand read through uniform
+	// texel buffers. Lavapipe reads texel buffers an order of magnitude
+	// faster than storage buffers and gains nothing from shared memory
+	// (DESIGN.md §5).
+	KernelsTexel
+	// KernelsShared: matrix products tiled through shared memory
+	// (shaders/tile.glsl), 64×64 output tiles per work group of 256, the
+	// way a GPU wants them: coalesced global reads, each staged value used
+	// 64 times from shared memory. Convolutions that the texel family runs
+	// through its gather kernel (backward-data of strided or reflect-padded
+	// convolutions) stay there.
+	KernelsShared
+)
+
+// sharedLocal is the work-group size of the shared-memory kernels
+// (TILE_THREADS in shaders/tile.glsl), and sharedTile their output tile
+// side (BM = BN).
+const (
+	sharedLocal = 256
+	sharedTile  = 64
+	sharedBytes = 2 * 16 * (sharedTile + 2) * 4 // As and Bs
+)
+
+func (k Kernels) String() string {
+	switch k {
+	case KernelsTexel:
+		return "texel"
+	case KernelsShared:
+		return "shared"
+	}
+	return "auto"
+}
+
+// ParseKernels reads a family name: auto, texel or shared.
+func ParseKernels(s string) (Kernels, error) {
+	for _, k := range []Kernels{KernelsAuto, KernelsTexel, KernelsShared} {
+		if strings.EqualFold(s, k.String()) {
+			return k, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown kernel family %q: want auto, texel or shared", s)
+}
+
+// KernelsEnv is the environment variable that overrides the automatic
+// choice of kernel family for every backend of the process.
+const KernelsEnv = "VKSTYLE_KERNELS"
+
+// canShare reports whether dev can run the shared-memory kernels, and if
+// not, why.
+func canShare(info *gpu.DeviceInfo) error {
+	switch {
+	case info.MaxWorkGroupInvocations < sharedLocal || info.MaxWorkGroupSize[0] < sharedLocal:
+		return fmt.Errorf("work groups of %d invocations are above the device's %d", sharedLocal, min(info.MaxWorkGroupInvocations, info.MaxWorkGroupSize[0]))
+	case info.MaxSharedMemory < sharedBytes:
+		return fmt.Errorf("%d bytes of shared memory are above the device's %d", sharedBytes, info.MaxSharedMemory)
+	}
+	return nil
+}
+
+// resolve turns k into the family this backend runs on its device.
+func (b *Backend) resolve(k Kernels) (Kernels, error) {
+	info := &b.dev.Info
+	switch k {
+	case KernelsTexel:
+		return k, nil
+	case KernelsShared:
+		if err := canShare(info); err != nil {
+			return 0, fmt.Errorf("vkgraph: %s cannot run the shared-memory kernels: %v; use %s=texel", info.Name, err, KernelsEnv)
+		}
+		return k, nil
+	}
+	if info.Type == gpu.CPU || info.Type == gpu.Other || canShare(info) != nil {
+		return KernelsTexel, nil
+	}
+	return KernelsShared, nil
+}
+
+// defaultKernels is the family from $VKSTYLE_KERNELS, else auto.
+func defaultKernels() (Kernels, error) {
+	v := os.Getenv(KernelsEnv)
+	if v == "" {
+		return KernelsAuto, nil
+	}
+	k, err := ParseKernels(v)
+	if err != nil {
+		return 0, fmt.Errorf("vkgraph: %s: %v", KernelsEnv, err)
+	}
+	return k, nil
+}
+
+// Kernels is the family the backend runs (never KernelsAuto).
+func (b *Backend) Kernels() Kernels { return b.kernels }
+
+// SetKernels switches the family for the kernels recorded from now on;
+// KernelsAuto picks by device. Asking for the shared-memory family on a
+// device too small for it is an error.
+func (b *Backend) SetKernels(k Kernels) error {
+	r, err := b.resolve(k)
+	if err != nil {
+		return err
+	}
+	b.kernels = r
+	return nil
+}
+
+// foldGroups returns a grid of nx × ny work groups whose x may pass the
+// device's maxComputeWorkGroupCount[0]: x is folded into z, and the shader
+// (tile_block_x) skips the blocks past nx.
+func (b *Backend) foldGroups(nx, ny uint32) ([3]uint32, error) {
+	maxX, maxZ := b.dev.Info.MaxWorkGroupCount[0], b.dev.Info.MaxWorkGroupCount[2]
+	if ny > b.dev.Info.MaxWorkGroupCount[1] {
+		return [3]uint32{}, fmt.Errorf("vkgraph: %d work groups in y are above the device's %d: use a smaller image size", ny, b.dev.Info.MaxWorkGroupCount[1])
+	}
+	if nx <= maxX {
+		return [3]uint32{nx, ny, 1}, nil
+	}
+	z := (nx + maxX - 1) / maxX
+	if z > maxZ {
+		return [3]uint32{}, fmt.Errorf("vkgraph: %d work groups are above the device's grid: use a smaller image size", nx)
+	}
+	return [3]uint32{(nx + z - 1) / z, ny, z}, nil
+}

@@ -1,0 +1,144 @@
+package vkgraph_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/gpu/vkgraph"
+	"github.com/vkstyle/vkstyle/graph"
+	"github.com/vkstyle/vkstyle/graph/cpu"
+	"github.com/vkstyle/vkstyle/graph/graphtest"
+)
+
+// newBackendKernels is newBackend running the kernel family k.
+func newBackendKernels(t testing.TB, opts gpu.Options, k vkgraph.Kernels) *vkgraph.Backend {
+	t.Helper()
+	b := newBackend(t, opts)
+	if err := b.SetKernels(k); err != nil {
+		t.Fatal(err)
+	}
+	if b.Kernels() != k {
+		t.Fatalf("Kernels() = %v after SetKernels(%v)", b.Kernels(), k)
+	}
+	return b
+}
+
+// The conformance suite, the goldens and the split suite with the
+// shared-memory kernels, which lavapipe runs too (slowly: it is the family
+// for GPUs).
+func TestBackendShared(t *testing.T) {
+	graphtest.TestBackend(t, newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared))
+}
+
+func TestGoldensShared(t *testing.T) {
+	graphtest.TestGoldens(t, newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared))
+}
+
+func TestBackendSharedSplit(t *testing.T) {
+	graphtest.TestBackend(t, newBackendKernels(t, gpu.Options{MaxBindingRange: splitBinding}, vkgraph.KernelsShared))
+}
+
+// tileCases are convolutions and Gram matrices whose channels, pixels and
+// reductions cross the 64×64 tiles and 16-deep slices of the shared-memory
+// kernels, with tails on every side; the suite's shapes fit one tile.
+func tileCases() []opCase {
+	rng := rand.New(rand.NewPCG(7, 11))
+	randn := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		return v
+	}
+	var cs []opCase
+	convs := []graph.Conv2DParams{
+		{N: 1, CIn: 9, H: 13, W: 11, COut: 70, KH: 3, KW: 3, Stride: 1, Pad: 1},
+		{N: 2, CIn: 5, H: 12, W: 13, COut: 66, KH: 3, KW: 3, Stride: 2, Pad: 1, Reflect: true},
+		{N: 1, CIn: 67, H: 9, W: 10, COut: 3, KH: 1, KW: 1, Stride: 1, Pad: 0},
+		{N: 1, CIn: 4, H: 17, W: 9, COut: 129, KH: 5, KW: 3, Stride: 1, Pad: 2},
+	}
+	for _, p := range convs {
+		xn, wn, yn := p.XShape().Len(), p.WShape().Len(), p.YShape().Len()
+		name := fmt.Sprintf("Conv2D/%d→%d/%dx%d/k%dx%d/s%d/p%d/reflect=%v/n%d", p.CIn, p.COut, p.H, p.W, p.KH, p.KW, p.Stride, p.Pad, p.Reflect, p.N)
+		cs = append(cs, opCase{name, graphtest.TolConv, true,
+			[][]float32{randn(xn), randn(wn), randn(p.COut), randn(yn)},
+			[][]float32{randn(yn), randn(xn), randn(wn)}, []string{"y", "dx", "dw"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.Conv2DForward(in[0], in[1], in[2], out[0], p)
+				b.Conv2DBackwardData(in[3], in[1], out[1], p)
+				b.Conv2DBackwardWeight(in[0], in[3], out[2], p)
+			}})
+	}
+	for _, s := range []graph.Shape{graph.NCHW(1, 70, 9, 11), graph.NCHW(2, 130, 5, 8), graph.NCHW(1, 65, 1, 1)} {
+		n, nm := s.Len(), s.N*s.C*s.C
+		cs = append(cs, opCase{"Gram/" + s.String(), graphtest.TolReduce, true,
+			[][]float32{randn(n), randn(nm)}, [][]float32{randn(nm), randn(n)}, []string{"g", "dx"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.GramForward(in[0], out[0], s)
+				b.GramBackward(in[0], in[1], out[1], s)
+			}})
+	}
+	return cs
+}
+
+// TestSharedTiles checks the shared-memory kernels on shapes that cross
+// their tiles against the reference, unsplit and with bindings of
+// splitBinding bytes (runs of channels that end inside a tile), and against
+// the register-tiled kernels, which sum in the same order: same bits where
+// the case says so.
+func TestSharedTiles(t *testing.T) {
+	ref := cpu.New()
+	texel := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsTexel)
+	shared := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared)
+	split := newBackendKernels(t, gpu.Options{MaxBindingRange: splitBinding}, vkgraph.KernelsShared)
+	for _, c := range tileCases() {
+		t.Run(c.name, func(t *testing.T) {
+			want := run(t, ref, c)
+			got, cut, tx := run(t, shared, c), run(t, split, c), run(t, texel, c)
+			for i := range want {
+				graphtest.Compare(t, c.outs[i], got[i], want[i], c.tol)
+				graphtest.Compare(t, c.outs[i]+" split", cut[i], want[i], c.tol)
+				if c.bitwise {
+					if j := firstDiff(got[i], tx[i]); j >= 0 {
+						t.Errorf("%s: shared and texel kernels differ at [%d]: %g vs %g", c.outs[i], j, got[i][j], tx[i][j])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestKernelsChoice checks the family names and the automatic choice:
+// lavapipe is a CPU device and gets the texel kernels.
+func TestKernelsChoice(t *testing.T) {
+	for _, s := range []string{"auto", "texel", "shared", "SHARED"} {
+		if _, err := vkgraph.ParseKernels(s); err != nil {
+			t.Errorf("ParseKernels(%q): %v", s, err)
+		}
+	}
+	if _, err := vkgraph.ParseKernels("fast"); err == nil {
+		t.Error("ParseKernels(fast) = nil error")
+	}
+	t.Setenv(vkgraph.KernelsEnv, "")
+	b := newBackend(t, gpu.Options{})
+	if err := b.SetKernels(vkgraph.KernelsAuto); err != nil {
+		t.Fatal(err)
+	}
+	want := vkgraph.KernelsShared
+	if b.Stream().Device().Info.Type == gpu.CPU {
+		want = vkgraph.KernelsTexel
+	}
+	if b.Kernels() != want {
+		t.Errorf("auto on %s = %v, want %v", b.Stream().Device().Info.Name, b.Kernels(), want)
+	}
+	t.Setenv(vkgraph.KernelsEnv, "shared")
+	if b2 := newBackend(t, gpu.Options{}); b2.Kernels() != vkgraph.KernelsShared {
+		t.Errorf("%s=shared gave %v", vkgraph.KernelsEnv, b2.Kernels())
+	}
+	t.Setenv(vkgraph.KernelsEnv, "fast")
+	if _, err := vkgraph.New(b.Stream().Device(), nil); err == nil {
+		t.Errorf("%s=fast: New gave no error", vkgraph.KernelsEnv)
+	}
+}

@@ -1,0 +1,41 @@
+// gram_push.glsl: the push constants of the Gram kernels, shared by the
+// register-tiled kernels (gram.glsl) and the shared-memory ones
+// (gram_shared.glsl), which vkgraph drives with the same words. The
+// including file defines one OP_*; gram.glsl describes the fields.
+
+#if defined(OP_FWD)
+layout(push_constant) uniform Push {
+	uint C, HW;
+	uint i0, ci;  // the rows of binding 0 and of the output
+	uint j0, cj;  // the rows of binding 1
+	uint a_off;   // element index of row i0 in binding 0
+	uint b_off;   // element index of row j0 in binding 1
+	uint g_off;   // element index of row g_row of g[n] in binding 2
+	uint g_row;   // i0, or 0 when all of g[n] is bound (FLAG_MIRROR)
+	uint flags;   // FLAG_*
+	float norm;   // C·HW
+} p;
+const uint FLAG_TRI = 1u;    // the two runs of rows are one: compute the blocks bi ≤ bj
+const uint FLAG_MIRROR = 2u; // all of g[n] is bound: write g[j][i] too
+#elif defined(OP_SYM)
+layout(push_constant) uniform Push {
+	uint C, CP;
+	uint j0, cj;  // the rows of s (binding 2) and of dg in binding 0
+	uint i0, iend; // the columns of s written; iend is CP for the last run
+	uint a_off;   // element index of row j0 in binding 0
+	uint b_off;   // element index of row i0 in binding 1
+	uint s_off;   // element index of row j0 in binding 2
+} p;
+#elif defined(OP_BWD)
+layout(push_constant) uniform Push {
+	uint C, CP, HW;
+	uint i0, ci;  // the rows of dx (binding 2)
+	uint j0, cj;  // the rows of s and F (bindings 0 and 1)
+	uint s_off;   // element index of row j0 in binding 0
+	uint f_off;   // element index of row j0 in binding 1
+	uint dx_off;  // element index of row i0 in binding 2
+	float norm;   // C·HW
+} p;
+#else
+#error "define one OP_*"
+#endif
