@@ -15,8 +15,9 @@
 #extension GL_GOOGLE_include_directive : require
 #include "conv.glsl"
 
-#define CO_T 16
-#define PX_T 4
+// The register tile, chosen by the host per shape (vkgraph's texelTile).
+layout(constant_id = 1) const uint CO_T = 16;
+layout(constant_id = 2) const uint PX_T = 4;
 
 layout(binding = 0) uniform samplerBuffer x;    // N×CIn×H×W
 layout(binding = 1) uniform samplerBuffer w;    // COut×CIn×KH×KW (transposed: CIn×COut×KH×KW)

@@ -16,7 +16,8 @@ type Backend struct {
 	s   *gpu.Stream
 	own bool // the stream was created here and is closed with the backend
 
-	kernels Kernels // the convolution and Gram family (kernels.go)
+	kernels  Kernels // the convolution and Gram family (kernels.go)
+	convTile [2]int  // conv2d_fwd's register tile when set (tests); else texelTile's choice
 }
 
 var _ graph.Backend = (*Backend)(nil)

@@ -5,11 +5,11 @@ import (
 	"github.com/vkstyle/vkstyle/graph"
 )
 
-// Register tiles of the convolution shaders (shaders/conv2d_*.comp): output
-// channels per invocation and pixels per invocation. Keep in step with the
-// #defines there.
+// Register tiles of the gather convolution shaders
+// (shaders/conv2d_bwd_*.comp): output channels per invocation and pixels
+// per invocation. Keep in step with the #defines there. conv2d_fwd takes
+// its tile as specialisation constants (texelTile).
 const (
-	convFwdCO, convFwdPX   = 16, 4
 	convDataCI, convDataPX = 16, 4
 	convWeightCO           = 8
 	convLocal              = 64
@@ -57,22 +57,45 @@ func (b *Backend) Conv2DForward(x, w, bias, y graph.Buffer, p graph.Conv2DParams
 	if bias != nil {
 		bb = unwrap(bias)
 	}
-	k := b.convFwdKernel(p)
 	P := p.OutH() * p.OutW()
+	f := b.convFwd(p)
 	for n := 0; n < p.N; n++ {
 		for _, r := range b.planeRangesAt(y0, n*p.COut, p.COut, P) {
-			b.dispatch(k, b.convFwdGroups(P, r.count), convPush(p, n, r.first, r.count, r.off, bias != nil),
+			b.dispatch(f.k, f.groups(b, P, r.count), convPush(p, n, r.first, r.count, r.off, bias != nil),
 				b.texel(x0), b.texel(w0), b.texel(bb), r.bind)
 		}
 	}
 }
 
-// convFwdKernel is the forward convolution of the backend's family for p.
-func (b *Backend) convFwdKernel(p graph.Conv2DParams) *gpu.Kernel {
+// convFwdKernel is a forward convolution kernel of the backend's family
+// with its work per invocation (texel) or per work group (shared).
+type convFwdKernel struct {
+	k      *gpu.Kernel
+	co, px int // output channels × output pixels
+	shared bool
+}
+
+// convFwd returns the forward convolution kernel of the backend's family
+// for p.
+func (b *Backend) convFwd(p graph.Conv2DParams) convFwdKernel {
 	if b.kernels == KernelsShared {
-		return b.convSharedKernel("conv2d_fwd_shared", []int{1, 1, 1, 0}, p)
+		return convFwdKernel{b.convSharedKernel("conv2d_fwd_shared", []int{1, 1, 1, 0}, p), sharedTile, sharedTile, true}
 	}
-	return b.kernel("conv2d_fwd", []int{1, 1, 1, 0}, 64, convLocal)
+	co, px := b.texelTile(p)
+	k := b.opKernel(gpu.KernelSpec{Name: "conv2d_fwd", Texel: []int{1, 1, 1, 0}, PushSize: 64, LocalSize: convLocal,
+		Spec: []uint32{uint32(co), uint32(px)}})
+	return convFwdKernel{k, co, px, false}
+}
+
+// groups is the grid of f over P output pixels of one image and count
+// output channels.
+func (f convFwdKernel) groups(b *Backend, P, count int) [3]uint32 {
+	if f.shared {
+		g, err := b.foldGroups(ceilDiv(P, f.px), ceilDiv(count, f.co))
+		b.s.Fail(err)
+		return g
+	}
+	return [3]uint32{ceilDiv(int(ceilDiv(P, f.px)), convLocal), ceilDiv(count, f.co), 1}
 }
 
 // convSharedKernel builds a shared-memory convolution kernel specialised
@@ -80,17 +103,6 @@ func (b *Backend) convFwdKernel(p graph.Conv2DParams) *gpu.Kernel {
 func (b *Backend) convSharedKernel(name string, texel []int, p graph.Conv2DParams) *gpu.Kernel {
 	return b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 64, LocalSize: sharedLocal,
 		Spec: []uint32{uint32(p.KH), uint32(p.KW)}})
-}
-
-// convFwdGroups is the grid of a forward convolution kernel over P output
-// pixels of one image and count output channels.
-func (b *Backend) convFwdGroups(P, count int) [3]uint32 {
-	if b.kernels == KernelsShared {
-		g, err := b.foldGroups(ceilDiv(P, sharedTile), ceilDiv(count, sharedTile))
-		b.s.Fail(err)
-		return g
-	}
-	return [3]uint32{ceilDiv(int(ceilDiv(P, convFwdPX)), convLocal), ceilDiv(count, convFwdCO), 1}
 }
 
 // Conv2DBackwardData accumulates dx += ∂L/∂x given dy. A stride-1,
@@ -105,13 +117,13 @@ func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParam
 	if p.Stride == 1 && !p.Reflect && p.KH == p.KW && p.Pad <= p.KH-1 {
 		t := graph.Conv2DParams{N: p.N, CIn: p.COut, H: p.OutH(), W: p.OutW(), COut: p.CIn,
 			KH: p.KH, KW: p.KW, Stride: 1, Pad: p.KH - 1 - p.Pad}
-		k := b.convFwdKernel(t)
 		P := p.H * p.W
+		f := b.convFwd(t)
 		for n := 0; n < p.N; n++ {
 			for _, r := range b.planeRangesAt(dx0, n*p.CIn, p.CIn, P) {
 				push := convPush(t, n, r.first, r.count, r.off, false)
 				push[11] |= flagTransposed | flagAccumulate
-				b.dispatch(k, b.convFwdGroups(P, r.count), push, b.texel(dy0), b.texel(w0), b.texel(w0), r.bind)
+				b.dispatch(f.k, f.groups(b, P, r.count), push, b.texel(dy0), b.texel(w0), b.texel(w0), r.bind)
 			}
 		}
 		return
