@@ -52,7 +52,7 @@ shaders() {
   for src in shaders/*.comp; do
     compile_shader "$src" "${src%.comp}.spv"
   done
-  glslc --version | head -1 > shaders/GLSLC_VERSION
+  glslc --version | sed -n 1p > shaders/GLSLC_VERSION
   echo "build.sh: compiled $(ls shaders/*.comp | wc -l) shaders with $(cat shaders/GLSLC_VERSION)"
 }
 
@@ -62,7 +62,7 @@ shaders() {
 check_shaders() {
   local tmp status=0 same=1
   tmp=$(mktemp -d)
-  [ "$(glslc --version | head -1)" = "$(cat shaders/GLSLC_VERSION 2>/dev/null)" ] || same=0
+  [ "$(glslc --version | sed -n 1p)" = "$(cat shaders/GLSLC_VERSION 2>/dev/null)" ] || same=0
   for src in shaders/*.comp; do
     local spv="${src%.comp}.spv"
     compile_shader "$src" "$tmp/out.spv"
@@ -75,7 +75,7 @@ check_shaders() {
   for spv in shaders/*.spv; do
     [ -f "${spv%.spv}.comp" ] || { echo "build.sh: $spv has no source" >&2; status=1; }
   done
-  [ $same = 1 ] || echo "build.sh: warning: glslc is '$(glslc --version | head -1)', the committed SPIR-V came from '$(cat shaders/GLSLC_VERSION)': freshness not compared byte for byte" >&2
+  [ $same = 1 ] || echo "build.sh: warning: glslc is '$(glslc --version | sed -n 1p)', the committed SPIR-V came from '$(cat shaders/GLSLC_VERSION)': freshness not compared byte for byte" >&2
   rm -rf "$tmp"
   return $status
 }

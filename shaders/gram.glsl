@@ -77,27 +77,12 @@ void main() {
 	// Blocks of 4 channels, aligned to multiples of 4, covering the rows.
 	uint bi0 = p.i0 / 4, nbi = (p.i0 + p.ci + 3) / 4 - bi0;
 	uint bj0 = p.j0 / 4, nbj = (p.j0 + p.cj + 3) / 4 - bj0;
-	uint bi, bj;
-	if ((p.flags & FLAG_TRI) != 0u) {
-		// t enumerates the pairs bi ≤ bj column by column.
-		if (t >= nbi * (nbi + 1) / 2) {
-			return;
-		}
-		bj = uint((sqrt(8.0 * float(t) + 1.0) - 1.0) * 0.5);
-		while (bj * (bj + 1) / 2 > t) {
-			bj--;
-		}
-		while ((bj + 1) * (bj + 2) / 2 <= t) {
-			bj++;
-		}
-		bi = t - bj * (bj + 1) / 2;
-	} else {
-		if (t >= nbi * nbj) {
-			return;
-		}
-		bi = t % nbi;
-		bj = t / nbi;
+	uint count = (p.flags & FLAG_TRI) != 0u ? nbi * (nbi + 1) / 2 : nbi * nbj;
+	if (t >= count) {
+		return;
 	}
+	uvec2 pair = gram_pair(t, nbi);
+	uint bi = pair.x, bj = pair.y;
 	uint ib = 4 * (bi0 + bi), jb = 4 * (bj0 + bj); // first channels
 	// Row starts in the bindings, clamped into the bound rows.
 	uint ar[4], br[4];

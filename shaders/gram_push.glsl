@@ -1,7 +1,8 @@
 // gram_push.glsl: the push constants of the Gram kernels, shared by the
 // register-tiled kernels (gram.glsl) and the shared-memory ones
-// (gram_shared.glsl), which vkgraph drives with the same words. The
-// including file defines one OP_*; gram.glsl describes the fields.
+// (gram_shared.glsl), which vkgraph drives with the same words, and the
+// forward's numbering of blocks. The including file defines one OP_*;
+// gram.glsl describes the fields.
 
 #if defined(OP_FWD)
 layout(push_constant) uniform Push {
@@ -17,6 +18,23 @@ layout(push_constant) uniform Push {
 } p;
 const uint FLAG_TRI = 1u;    // the two runs of rows are one: compute the blocks bi ≤ bj
 const uint FLAG_MIRROR = 2u; // all of g[n] is bound: write g[j][i] too
+
+// gram_pair returns the pair of blocks (bi, bj) that work item t computes:
+// with FLAG_TRI the pairs bi ≤ bj numbered column by column, else all
+// pairs, bi fastest over nbi. The caller bounds t.
+uvec2 gram_pair(uint t, uint nbi) {
+	if ((p.flags & FLAG_TRI) == 0u) {
+		return uvec2(t % nbi, t / nbi);
+	}
+	uint bj = uint((sqrt(8.0 * float(t) + 1.0) - 1.0) * 0.5);
+	while (bj * (bj + 1) / 2 > t) {
+		bj--;
+	}
+	while ((bj + 1) * (bj + 2) / 2 <= t) {
+		bj++;
+	}
+	return uvec2(t - bj * (bj + 1) / 2, bj);
+}
 #elif defined(OP_SYM)
 layout(push_constant) uniform Push {
 	uint C, CP;

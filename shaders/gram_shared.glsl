@@ -28,21 +28,8 @@ layout(std430, binding = 2) writeonly buffer G { float g[]; };
 void main() {
 	uint bi0 = p.i0 / BM, nbi = (p.i0 + p.ci + BM - 1) / BM - bi0;
 	uint bj0 = p.j0 / BN, nbj = (p.j0 + p.cj + BN - 1) / BN - bj0;
-	uint t = gl_WorkGroupID.x, bi, bj;
-	if ((p.flags & FLAG_TRI) != 0u) {
-		// t enumerates the pairs bi ≤ bj column by column.
-		bj = uint((sqrt(8.0 * float(t) + 1.0) - 1.0) * 0.5);
-		while (bj * (bj + 1) / 2 > t) {
-			bj--;
-		}
-		while ((bj + 1) * (bj + 2) / 2 <= t) {
-			bj++;
-		}
-		bi = t - bj * (bj + 1) / 2;
-	} else {
-		bi = t % nbi;
-		bj = t / nbi;
-	}
+	uvec2 pair = gram_pair(gl_WorkGroupID.x, nbi); // one work group per tile
+	uint bi = pair.x, bj = pair.y;
 	uint ib = BM * (bi0 + bi), jb = BN * (bj0 + bj); // first channels of the tile
 	uint l = gl_LocalInvocationID.x;
 	uint lk = l % BK, lm = l / BK;

@@ -156,17 +156,22 @@ func run(t testing.TB, b graph.Backend, c opCase) [][]float32 {
 	return res
 }
 
-// opCases covers every non-convolution kernel on the suite's shapes, plus
-// shapes whose tensors pass several bindings of splitBinding.
-func opCases() []opCase {
-	rng := rand.New(rand.NewPCG(3, 5))
-	randn := func(n int) []float32 {
+// normals returns a source of standard normal vectors, seeded.
+func normals(seed1, seed2 uint64) func(n int) []float32 {
+	rng := rand.New(rand.NewPCG(seed1, seed2))
+	return func(n int) []float32 {
 		v := make([]float32, n)
 		for i := range v {
 			v[i] = float32(rng.NormFloat64())
 		}
 		return v
 	}
+}
+
+// opCases covers every non-convolution kernel on the suite's shapes, plus
+// shapes whose tensors pass several bindings of splitBinding.
+func opCases() []opCase {
+	randn := normals(3, 5)
 	var cs []opCase
 	shapes := slices.Concat(graphtest.Shapes, []graph.Shape{graph.NCHW(2, 5, 20, 24), graph.NCHW(1, 7, 30, 31), graph.NCHW(1, 9, 8, 8), graph.NCHW(1, 19, 3, 4), graph.NCHW(2, 33, 4, 4)})
 	for _, s := range shapes {

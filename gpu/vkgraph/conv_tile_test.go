@@ -2,7 +2,6 @@ package vkgraph_test
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/vkstyle/vkstyle/gpu"
@@ -21,14 +20,7 @@ var tileShapes = [][2]int{{16, 4}, {4, 32}, {8, 16}, {16, 16}, {16, 8}, {32, 16}
 // longer tiles), with channels and pixels that end inside tiles, with
 // every tile against the reference, and checks the automatic choice.
 func TestConvTiles(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 9))
-	randn := func(n int) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(rng.NormFloat64())
-		}
-		return v
-	}
+	randn := normals(5, 9)
 	ref := cpu.New()
 	b := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsTexel)
 	for _, cout := range []int{3, 37} {

@@ -2,7 +2,6 @@ package vkgraph_test
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/vkstyle/vkstyle/gpu"
@@ -44,14 +43,7 @@ func TestBackendSharedSplit(t *testing.T) {
 // reductions cross the 64×64 tiles and 16-deep slices of the shared-memory
 // kernels, with tails on every side; the suite's shapes fit one tile.
 func tileCases() []opCase {
-	rng := rand.New(rand.NewPCG(7, 11))
-	randn := func(n int) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(rng.NormFloat64())
-		}
-		return v
-	}
+	randn := normals(7, 11)
 	var cs []opCase
 	convs := []graph.Conv2DParams{
 		{N: 1, CIn: 9, H: 13, W: 11, COut: 70, KH: 3, KW: 3, Stride: 1, Pad: 1},
