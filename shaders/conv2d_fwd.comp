@@ -12,12 +12,25 @@
 // [c_base, c_base+c_count); the output binding starts y_off elements before
 // channel c_base of image n, so large outputs are written in several
 // dispatches.
+//
+// With SUBGROUP_W the weights, the same for every invocation, are fetched
+// 8 channels at once, one per lane of a group of 8, and handed to every
+// lane with subgroupShuffle. Lavapipe does not see that a texel fetch is
+// uniform: it gathers the same address into every lane, and those gathers
+// took 40 % of a 32×16 tile's time. Subgroups run to the end as a whole
+// (tail invocations compute on the last pixel and store nothing), so
+// every lane is active at each shuffle.
 #extension GL_GOOGLE_include_directive : require
+#extension GL_KHR_shader_subgroup_shuffle : require
+#extension GL_KHR_shader_subgroup_vote : require
 #include "conv.glsl"
 
 // The register tile, chosen by the host per shape (vkgraph's texelTile).
 layout(constant_id = 1) const uint CO_T = 16;
 layout(constant_id = 2) const uint PX_T = 4;
+// 1: fetch weights by subgroup (needs CO_T a multiple of 8, subgroups of
+// at least 8 lanes and subgroupShuffle).
+layout(constant_id = 3) const uint SUBGROUP_W = 0;
 
 layout(binding = 0) uniform samplerBuffer x;    // N×CIn×H×W
 layout(binding = 1) uniform samplerBuffer w;    // COut×CIn×KH×KW (transposed: CIn×COut×KH×KW)
@@ -30,7 +43,9 @@ void main() {
 	uint co0 = p.c_base + gl_WorkGroupID.y * CO_T;
 	uint co_end = p.c_base + p.c_count;
 	uint n = p.n;
-	if (px0 >= P) {
+	// Invocations past the pixels return, by whole subgroups with
+	// SUBGROUP_W (the rest compute on the last pixel and store nothing).
+	if (SUBGROUP_W == 0u ? px0 >= P : subgroupAll(px0 >= P)) {
 		return;
 	}
 	int iy0[PX_T], ix0[PX_T];
@@ -66,11 +81,26 @@ void main() {
 				}
 				uint k = ky * p.KW + kx;
 				int widx = wbase + int(transposed ? K - 1u - k : k);
-				for (uint c = 0; c < CO_T; c++) {
-					uint co = min(co0 + c, co_end - 1); // tail channels repeat, never stored
-					float wv = texelFetch(w, int(co * cstride) + widx).r;
-					for (uint j = 0; j < PX_T; j++) {
-						acc[c][j] = fma(wv, xv[j], acc[c][j]);
+				if (SUBGROUP_W != 0u) {
+					// Lane u of every 8 fetches channels co0+u, co0+8+u, ...
+					float wl[(CO_T + 7) / 8]; // never 0 long, even where unused
+					for (uint q = 0; q < CO_T / 8; q++) {
+						uint co = min(co0 + 8 * q + gl_SubgroupInvocationID % 8u, co_end - 1);
+						wl[q] = texelFetch(w, int(co * cstride) + widx).r;
+					}
+					for (uint c = 0; c < CO_T; c++) {
+						float wv = subgroupShuffle(wl[c / 8], c % 8);
+						for (uint j = 0; j < PX_T; j++) {
+							acc[c][j] = fma(wv, xv[j], acc[c][j]);
+						}
+					}
+				} else {
+					for (uint c = 0; c < CO_T; c++) {
+						uint co = min(co0 + c, co_end - 1); // tail channels repeat, never stored
+						float wv = texelFetch(w, int(co * cstride) + widx).r;
+						for (uint j = 0; j < PX_T; j++) {
+							acc[c][j] = fma(wv, xv[j], acc[c][j]);
+						}
 					}
 				}
 			}

@@ -82,8 +82,12 @@ func (b *Backend) convFwd(p graph.Conv2DParams) convFwdKernel {
 		return convFwdKernel{b.convSharedKernel("conv2d_fwd_shared", []int{1, 1, 1, 0}, p), sharedTile, sharedTile, true}
 	}
 	co, px := b.texelTile(p)
+	sub := uint32(0)
+	if b.subgroupW && co%8 == 0 {
+		sub = 1
+	}
 	k := b.opKernel(gpu.KernelSpec{Name: "conv2d_fwd", Texel: []int{1, 1, 1, 0}, PushSize: 64, LocalSize: convLocal,
-		Spec: []uint32{uint32(co), uint32(px)}})
+		Spec: []uint32{uint32(co), uint32(px), sub}})
 	return convFwdKernel{k, co, px, false}
 }
 
@@ -145,11 +149,13 @@ func (b *Backend) Conv2DBackwardWeight(x, dy, dw graph.Buffer, p graph.Conv2DPar
 	convCheck("Conv2DBackwardWeight", p, x, dw, dy, "x", "dy")
 	x0, dy0, dw0 := unwrap(x), unwrap(dy), unwrap(dw)
 	R := p.CIn * p.KH * p.KW
-	k := b.kernel("conv2d_bwd_weight", []int{1, 1, 0}, 64, convLocal)
+	var k *gpu.Kernel
 	rBlock, cBlock := convLocal, convWeightCO
 	if b.kernels == KernelsShared {
 		k = b.convSharedKernel("conv2d_bwd_weight_shared", []int{1, 1, 0}, p)
 		rBlock, cBlock = sharedTile, sharedTile
+	} else {
+		k = b.kernel("conv2d_bwd_weight", []int{1, 1, 0}, 64, convLocal)
 	}
 	for _, r := range b.planeRanges(dw0, p.COut, R) {
 		groups := [3]uint32{ceilDiv(R, rBlock), ceilDiv(r.count, cBlock), 1}
