@@ -9,7 +9,7 @@
 //       rows of F, staged transposed. With FLAG_TRI only the tiles on and
 //       above the diagonal run; with FLAG_MIRROR every element i < j is
 //       written to both halves and i > j is left to its mirror.
-//       Grid: x over the tiles.
+//       Grid: x (folded into z when wide) over the tiles.
 //   gram_bwd_shared: dx[n] += s·F/(C·HW): a work group computes 64 rows
 //       i × 64 columns k of dx, the sum running over the rows j of s and F
 //       bound (both staged as they lie: s[j][i] and F[j][k] are contiguous
@@ -28,7 +28,11 @@ layout(std430, binding = 2) writeonly buffer G { float g[]; };
 void main() {
 	uint bi0 = p.i0 / BM, nbi = (p.i0 + p.ci + BM - 1) / BM - bi0;
 	uint bj0 = p.j0 / BN, nbj = (p.j0 + p.cj + BN - 1) / BN - bj0;
-	uvec2 pair = gram_pair(gl_WorkGroupID.x, nbi); // one work group per tile
+	uint t = tile_block_x(); // one work group per tile
+	if (t >= ((p.flags & FLAG_TRI) != 0u ? nbi * (nbi + 1) / 2 : nbi * nbj)) {
+		return; // a whole folded block past the end
+	}
+	uvec2 pair = gram_pair(t, nbi);
 	uint bi = pair.x, bj = pair.y;
 	uint ib = BM * (bi0 + bi), jb = BN * (bj0 + bj); // first channels of the tile
 	uint l = gl_LocalInvocationID.x;

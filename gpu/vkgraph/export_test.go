@@ -3,6 +3,7 @@ package vkgraph
 import (
 	"fmt"
 
+	"github.com/vkstyle/vkstyle/gpu"
 	"github.com/vkstyle/vkstyle/graph"
 )
 
@@ -18,3 +19,10 @@ func (b *Backend) SetConvTile(co, px int) {
 
 // TexelTile is the tile texelTile picks for p.
 func (b *Backend) TexelTile(p graph.Conv2DParams) (co, px int) { return b.texelTile(p) }
+
+// CanShare reports whether the shared-memory kernels run on info's device.
+func CanShare(info *gpu.DeviceInfo) bool { return canShare(info) == nil }
+
+// LimitGroupCount lowers the device's maxComputeWorkGroupCount[0] as this
+// backend sees it, so that tests reach the folded grids.
+func (b *Backend) LimitGroupCount(n uint32) { b.dev.Info.MaxWorkGroupCount[0] = n }

@@ -45,11 +45,13 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 	if per == 0 {
 		return
 	}
-	k := b.opKernel(gpu.KernelSpec{Name: "gram_fwd", Texel: []int{vec, vec, 0}, PushSize: 48, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}})
+	var k *gpu.Kernel
 	block := 4 // channels per side of the work of one invocation, or of a work group when shared
 	if shared {
 		k = b.opKernel(gpu.KernelSpec{Name: "gram_fwd_shared", Texel: []int{1, 1, 0}, PushSize: 48, LocalSize: sharedLocal})
 		block = sharedTile
+	} else {
+		k = b.opKernel(gpu.KernelSpec{Name: "gram_fwd", Texel: []int{vec, vec, 0}, PushSize: 48, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}})
 	}
 	const flagTri, flagMirror = 1, 2
 	norm := f32(float32(s.C * hw))
@@ -81,7 +83,9 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 				}
 				push := []uint32{uint32(s.C), uint32(hw), uint32(i0), uint32(ci), uint32(j0), uint32(cj), aoff, boff, goff, grow, f, norm}
 				if shared {
-					b.dispatch(k, [3]uint32{uint32(blocks), 1, 1}, push, a, bb, out) // one work group per tile
+					g, err := b.foldGroups(uint32(blocks), 1) // one work group per tile
+					b.s.Fail(err)
+					b.dispatch(k, g, push, a, bb, out)
 				} else {
 					b.dispatchN(k, blocks, push, a, bb, out)
 				}

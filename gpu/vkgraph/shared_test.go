@@ -2,6 +2,7 @@ package vkgraph_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/vkstyle/vkstyle/gpu"
@@ -63,7 +64,7 @@ func tileCases() []opCase {
 				b.Conv2DBackwardWeight(in[0], in[3], out[2], p)
 			}})
 	}
-	for _, s := range []graph.Shape{graph.NCHW(1, 70, 9, 11), graph.NCHW(2, 130, 5, 8), graph.NCHW(1, 65, 1, 1)} {
+	for _, s := range []graph.Shape{graph.NCHW(1, 70, 9, 11), graph.NCHW(2, 130, 5, 8), graph.NCHW(1, 65, 1, 1), graph.NCHW(1, 100, 20, 20)} {
 		n, nm := s.Len(), s.N*s.C*s.C
 		cs = append(cs, opCase{"Gram/" + s.String(), graphtest.TolReduce, true,
 			[][]float32{randn(n), randn(nm)}, [][]float32{randn(nm), randn(n)}, []string{"g", "dx"},
@@ -76,27 +77,71 @@ func tileCases() []opCase {
 }
 
 // TestSharedTiles checks the shared-memory kernels on shapes that cross
-// their tiles against the reference, unsplit and with bindings of
-// splitBinding bytes (runs of channels that end inside a tile), and against
-// the register-tiled kernels, which sum in the same order: same bits where
-// the case says so.
+// their tiles against the reference: unsplit; with bindings of
+// splitBinding bytes (runs of channels that end inside a tile); with
+// bindings of 64 KiB, where a 100-channel Gram matrix fits one binding but
+// its features take three runs of rows (the mirrored forward across runs).
+// On a CPU device
+// it also checks them against the register-tiled kernels, which sum in the
+// same order: same bits where the case says so (a GPU driver may fuse
+// multiply-adds differently in the two families).
 func TestSharedTiles(t *testing.T) {
 	ref := cpu.New()
 	texel := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsTexel)
 	shared := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared)
 	split := newBackendKernels(t, gpu.Options{MaxBindingRange: splitBinding}, vkgraph.KernelsShared)
+	runs := newBackendKernels(t, gpu.Options{MaxBindingRange: 64 << 10}, vkgraph.KernelsShared)
+	bitwise := texel.Stream().Device().Info.Type == gpu.CPU
 	for _, c := range tileCases() {
 		t.Run(c.name, func(t *testing.T) {
 			want := run(t, ref, c)
-			got, cut, tx := run(t, shared, c), run(t, split, c), run(t, texel, c)
+			got, tx := run(t, shared, c), run(t, texel, c)
+			others := map[string][][]float32{"split": run(t, split, c), "64 KiB runs": run(t, runs, c)}
 			for i := range want {
 				graphtest.Compare(t, c.outs[i], got[i], want[i], c.tol)
-				graphtest.Compare(t, c.outs[i]+" split", cut[i], want[i], c.tol)
-				if c.bitwise {
+				for name, o := range others {
+					graphtest.Compare(t, c.outs[i]+" "+name, o[i], want[i], c.tol)
+				}
+				if c.bitwise && bitwise {
 					if j := firstDiff(got[i], tx[i]); j >= 0 {
 						t.Errorf("%s: shared and texel kernels differ at [%d]: %g vs %g", c.outs[i], j, got[i][j], tx[i][j])
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestSharedFolded runs the shared-memory kernels on a device that takes
+// at most 2 work groups in x, so that their grids fold into z: the
+// convolutions of tileCases, a Gram forward of 6 tiles and a Gram
+// backward over 7 column blocks (with few channels: the Gram backward's
+// gram_sym step does not fold).
+func TestSharedFolded(t *testing.T) {
+	ref := cpu.New()
+	b := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared)
+	b.LimitGroupCount(2)
+	randn := normals(13, 17)
+	fwd, full := graph.NCHW(1, 130, 5, 8), graph.NCHW(1, 16, 20, 20)
+	cases := []opCase{
+		{"GramForward/" + fwd.String(), graphtest.TolReduce, false, [][]float32{randn(fwd.Len())}, [][]float32{randn(130 * 130)}, []string{"g"},
+			func(b graph.Backend, in, out []graph.Buffer) { b.GramForward(in[0], out[0], fwd) }},
+		{"Gram/" + full.String(), graphtest.TolReduce, false, [][]float32{randn(full.Len()), randn(16 * 16)}, [][]float32{randn(16 * 16), randn(full.Len())}, []string{"g", "dx"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.GramForward(in[0], out[0], full)
+				b.GramBackward(in[0], in[1], out[1], full)
+			}},
+	}
+	for _, c := range tileCases() {
+		if strings.HasPrefix(c.name, "Conv2D/") {
+			cases = append(cases, c)
+		}
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			want, got := run(t, ref, c), run(t, b, c)
+			for i := range want {
+				graphtest.Compare(t, c.outs[i], got[i], want[i], c.tol)
 			}
 		})
 	}
@@ -118,8 +163,9 @@ func TestKernelsChoice(t *testing.T) {
 	if err := b.SetKernels(vkgraph.KernelsAuto); err != nil {
 		t.Fatal(err)
 	}
+	info := &b.Stream().Device().Info
 	want := vkgraph.KernelsShared
-	if b.Stream().Device().Info.Type == gpu.CPU {
+	if info.Type == gpu.CPU || info.Type == gpu.Other || !vkgraph.CanShare(info) {
 		want = vkgraph.KernelsTexel
 	}
 	if b.Kernels() != want {

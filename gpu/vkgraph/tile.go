@@ -1,6 +1,9 @@
 package vkgraph
 
-import "github.com/vkstyle/vkstyle/graph"
+import (
+	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/graph"
+)
 
 // texelTile returns the register tile of conv2d_fwd (output channels ×
 // consecutive output pixels per invocation) for p (the transposed
@@ -24,6 +27,11 @@ import "github.com/vkstyle/vkstyle/graph"
 func (b *Backend) texelTile(p graph.Conv2DParams) (co, px int) {
 	if b.convTile != [2]int{} {
 		return b.convTile[0], b.convTile[1]
+	}
+	if b.dev.Info.Type != gpu.CPU {
+		// Measured on lavapipe only; on a GPU (the texel family asked
+		// for) large tiles would spill registers.
+		return 16, 4
 	}
 	work := 2 * float64(p.OutH()*p.OutW()) * float64(p.CIn*p.COut*p.KH*p.KW)
 	switch {
