@@ -15,9 +15,11 @@ layout(push_constant) uniform Push {
 	uint g_row;   // i0, or 0 when all of g[n] is bound (FLAG_MIRROR)
 	uint flags;   // FLAG_*
 	float norm;   // C·HW
+	uint k_len;   // gram_fwd_shared with FLAG_PARTIAL: the length of each slice of HW
 } p;
-const uint FLAG_TRI = 1u;    // the two runs of rows are one: compute the blocks bi ≤ bj
-const uint FLAG_MIRROR = 2u; // all of g[n] is bound: write g[j][i] too
+const uint FLAG_TRI = 1u;     // the two runs of rows are one: compute the blocks bi ≤ bj
+const uint FLAG_MIRROR = 2u;  // all of g[n] is bound: write g[j][i] too
+const uint FLAG_PARTIAL = 4u; // gram_fwd_shared: work group row y sums the slice y of HW into matrix y
 
 // gram_pair returns the pair of blocks (bi, bj) that work item t computes:
 // with FLAG_TRI the pairs bi ≤ bj numbered column by column, else all
@@ -35,6 +37,13 @@ uvec2 gram_pair(uint t, uint nbi) {
 	}
 	return uvec2(t - bj * (bj + 1) / 2, bj);
 }
+#elif defined(OP_REDUCE)
+layout(push_constant) uniform Push {
+	uint CC;      // elements of one Gram matrix, C·C
+	uint slices;  // partial matrices to add
+	uint g_off;   // element index of g[n] in binding 1
+	float norm;   // C·HW
+} p;
 #elif defined(OP_SYM)
 layout(push_constant) uniform Push {
 	uint C, CP;

@@ -9,7 +9,13 @@
 //       rows of F, staged transposed. With FLAG_TRI only the tiles on and
 //       above the diagonal run; with FLAG_MIRROR every element i < j is
 //       written to both halves and i > j is left to its mirror.
-//       Grid: x (folded into z when wide) over the tiles.
+//       With FLAG_PARTIAL (and FLAG_MIRROR, all of one g[n]) the sum over
+//       HW is cut into slices of k_len, work group row y sums slice y,
+//       unnormalised, into matrix y of binding 2, and gram_reduce adds
+//       the matrices: a Gram matrix of few channels (64 channels: one
+//       tile) then still fills a GPU.
+//       Grid: x (folded into z when wide) over the tiles, y over slices.
+//   gram_reduce: g[n] = Σ_s partial[s] / (C·HW), s ascending.
 //   gram_bwd_shared: dx[n] += s·F/(C·HW): a work group computes 64 rows
 //       i × 64 columns k of dx, the sum running over the rows j of s and F
 //       bound (both staged as they lie: s[j][i] and F[j][k] are contiguous
@@ -47,16 +53,20 @@ void main() {
 		arow[q] = p.a_off + (clamp(i, p.i0, p.i0 + p.ci - 1) - p.i0) * p.HW;
 		brow[q] = p.b_off + (clamp(j, p.j0, p.j0 + p.cj - 1) - p.j0) * p.HW;
 	}
+	bool partial = (p.flags & FLAG_PARTIAL) != 0u;
+	uint kbegin = partial ? gl_WorkGroupID.y * p.k_len : 0u;
+	uint kend = partial ? min(p.HW, kbegin + p.k_len) : p.HW;
 	tile_zero();
-	for (uint k0 = 0; k0 < p.HW; k0 += BK) {
+	for (uint k0 = kbegin; k0 < kend; k0 += BK) {
 		uint k = k0 + lk;
 		for (uint q = 0; q < BM / 16; q++) {
-			As[lk][lm + 16 * q] = (aok[q] && k < p.HW) ? texelFetch(A, int(arow[q] + k)).r : 0.0;
-			Bs[lk][lm + 16 * q] = (bok[q] && k < p.HW) ? texelFetch(B, int(brow[q] + k)).r : 0.0;
+			As[lk][lm + 16 * q] = (aok[q] && k < kend) ? texelFetch(A, int(arow[q] + k)).r : 0.0;
+			Bs[lk][lm + 16 * q] = (bok[q] && k < kend) ? texelFetch(B, int(brow[q] + k)).r : 0.0;
 		}
 		tile_step();
 	}
 	bool mirror = (p.flags & FLAG_MIRROR) != 0u;
+	uint goff = p.g_off + (partial ? gl_WorkGroupID.y * p.C * p.C : 0u);
 	for (uint ii = 0; ii < TM; ii++) {
 		uint i = ib + tile_m(ii);
 		if (i < p.i0 || i >= p.i0 + p.ci) {
@@ -67,13 +77,29 @@ void main() {
 			if (j < p.j0 || j >= p.j0 + p.cj || (mirror && i > j)) {
 				continue;
 			}
-			float v = acc[ii][jj] / p.norm;
-			g[p.g_off + (i - p.g_row) * p.C + j] = v;
+			float v = partial ? acc[ii][jj] : acc[ii][jj] / p.norm;
+			g[goff + (i - p.g_row) * p.C + j] = v;
 			if (mirror && i != j) {
-				g[p.g_off + j * p.C + i] = v;
+				g[goff + j * p.C + i] = v;
 			}
 		}
 	}
+}
+
+#elif defined(OP_REDUCE)
+layout(binding = 0) uniform samplerBuffer part; // slices × C·C
+layout(std430, binding = 1) writeonly buffer G { float g[]; };
+
+void main() {
+	uint e = flat_index();
+	if (e >= p.CC) {
+		return;
+	}
+	float v = 0.0;
+	for (uint s = 0; s < p.slices; s++) {
+		v += texelFetch(part, int(s * p.CC + e)).r;
+	}
+	g[p.g_off + e] = v / p.norm;
 }
 
 #elif defined(OP_BWD)

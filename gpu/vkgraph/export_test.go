@@ -26,3 +26,6 @@ func CanShare(info *gpu.DeviceInfo) bool { return canShare(info) == nil }
 // LimitGroupCount lowers the device's maxComputeWorkGroupCount[0] as this
 // backend sees it, so that tests reach the folded grids.
 func (b *Backend) LimitGroupCount(n uint32) { b.dev.Info.MaxWorkGroupCount[0] = n }
+
+// GramSlices is gramSlices.
+func GramSlices(c, hw int) int { return gramSlices(c, hw) }

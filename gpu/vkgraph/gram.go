@@ -48,10 +48,16 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 	var k *gpu.Kernel
 	block := 4 // channels per side of the work of one invocation, or of a work group when shared
 	if shared {
-		k = b.opKernel(gpu.KernelSpec{Name: "gram_fwd_shared", Texel: []int{1, 1, 0}, PushSize: 48, LocalSize: sharedLocal})
+		if mirror && per >= s.C {
+			if slices := gramSlices(s.C, hw); slices > 1 {
+				b.gramForwardSliced(xo, gop, s, slices)
+				return
+			}
+		}
+		k = b.opKernel(gpu.KernelSpec{Name: "gram_fwd_shared", Texel: []int{1, 1, 0}, PushSize: 52, LocalSize: sharedLocal})
 		block = sharedTile
 	} else {
-		k = b.opKernel(gpu.KernelSpec{Name: "gram_fwd", Texel: []int{vec, vec, 0}, PushSize: 48, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}})
+		k = b.opKernel(gpu.KernelSpec{Name: "gram_fwd", Texel: []int{vec, vec, 0}, PushSize: 52, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}})
 	}
 	const flagTri, flagMirror = 1, 2
 	norm := f32(float32(s.C * hw))
@@ -81,7 +87,7 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 				if mirror && j0 == i0 {
 					f, blocks = flags|flagTri, nbi*(nbi+1)/2
 				}
-				push := []uint32{uint32(s.C), uint32(hw), uint32(i0), uint32(ci), uint32(j0), uint32(cj), aoff, boff, goff, grow, f, norm}
+				push := []uint32{uint32(s.C), uint32(hw), uint32(i0), uint32(ci), uint32(j0), uint32(cj), aoff, boff, goff, grow, f, norm, 0}
 				if shared {
 					g, err := b.foldGroups(uint32(blocks), 1) // one work group per tile
 					b.s.Fail(err)

@@ -180,3 +180,31 @@ func TestKernelsChoice(t *testing.T) {
 		t.Errorf("%s=fast: New gave no error", vkgraph.KernelsEnv)
 	}
 }
+
+// TestGramSliced checks the shared-memory Gram forward that cuts long sums
+// into slices (few channels, large maps), on its own and with folded
+// grids, against the reference.
+func TestGramSliced(t *testing.T) {
+	ref := cpu.New()
+	b := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared)
+	folded := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared)
+	folded.LimitGroupCount(2)
+	randn := normals(19, 23)
+	for _, s := range []graph.Shape{graph.NCHW(1, 20, 48, 48), graph.NCHW(2, 70, 64, 64)} {
+		if vkgraph.GramSlices(s.C, s.H*s.W) < 2 {
+			t.Fatalf("%v is not cut into slices", s)
+		}
+		c := opCase{"GramForward/" + s.String(), graphtest.TolReduce, false, [][]float32{randn(s.Len())}, [][]float32{randn(s.N * s.C * s.C)}, []string{"g"},
+			func(b graph.Backend, in, out []graph.Buffer) { b.GramForward(in[0], out[0], s) }}
+		t.Run(c.name, func(t *testing.T) {
+			want := run(t, ref, c)
+			graphtest.Compare(t, "g", run(t, b, c)[0], want[0], c.tol)
+			graphtest.Compare(t, "g folded", run(t, folded, c)[0], want[0], c.tol)
+		})
+	}
+	for _, c := range []struct{ c, hw, want int }{{64, 512 * 512, 128}, {64, 1000, 1}, {512, 64 * 64, 4}, {512, 1024, 1}, {1024, 1 << 20, 1}} {
+		if got := vkgraph.GramSlices(c.c, c.hw); got != c.want {
+			t.Errorf("GramSlices(%d, %d) = %d, want %d", c.c, c.hw, got, c.want)
+		}
+	}
+}
