@@ -10,9 +10,9 @@ import (
 // convolution for a data gradient).
 //
 // Measured on lavapipe (BenchmarkConvTile; docs/BENCHMARKS.md): each x
-// texel an invocation reads serves co channels and each weight, uniform
-// across the work group, px pixels, so larger tiles run faster: VGG19 at
-// 256² iterates 2.1× faster with 32×16 than with 16×4, 1.4× with 16×8.
+// texel an invocation reads serves co channels and each weight px pixels,
+// so larger tiles run faster: 32×16 at 40–48 GFLOP/s, 16×8 at 26–33, 16×4
+// at 24–27 on VGG19's layers.
 // But lavapipe compiles a tile's unrolled code again for some changes of
 // the bound buffers, each time taking about 0.2 s for 16×4, 0.5 s for
 // 16×8 and 7 s for 32×16 (Mesa caches them on disk afterwards): the large
