@@ -97,6 +97,9 @@ type session struct {
 	fbw, fbh atomic.Int64 // the window's framebuffer size, for the swapchain
 	dirty    atomic.Bool  // the presenter must present again
 	colours  atomic.Bool  // original colours
+	// The generation of x last copied (show) and last presented: the title
+	// says "paused" only once the window shows the paused iterate.
+	copiedGen, shownGen atomic.Int64
 
 	// Worker only.
 	content        *stylize.Image
@@ -375,6 +378,7 @@ func (s *session) show(src gpu.Binding, w, h int) error {
 	}
 	s.x, s.w, s.h = dst, w, h
 	s.gen++
+	s.copiedGen.Store(int64(s.gen))
 	signal(s.kick)
 	return nil
 }
@@ -411,6 +415,7 @@ func (s *session) idle(im *stylize.Image) error {
 	s.x, s.w, s.h = buf.All(), im.W, im.H
 	err = s.comp.Prepare(im.W, im.H)
 	s.gen++
+	s.copiedGen.Store(int64(s.gen))
 	s.compMu.Unlock()
 	if err != nil {
 		return err
@@ -634,6 +639,7 @@ func (s *session) present(last *int) error {
 	}
 	*last = s.gen
 	if shown {
+		s.shownGen.Store(int64(s.gen))
 		s.mu.Lock()
 		s.stats.Frames++
 		s.mu.Unlock()
@@ -667,9 +673,9 @@ func (s *session) setTitle() {
 	switch {
 	case final:
 		b.WriteString(" · finished")
-	case paused && stopped:
+	case paused && stopped && s.shownGen.Load() == s.copiedGen.Load():
 		b.WriteString(" · paused")
-	case paused: // the iteration in progress completes first
+	case paused: // the iteration in progress completes first, and shows
 		b.WriteString(" · pausing")
 	}
 	if help {
