@@ -80,12 +80,13 @@ type DeviceInfo struct {
 	HasBudget     bool // VK_EXT_memory_budget is available
 
 	SubgroupSize uint32
-	// SubgroupBroadcast: compute shaders may use subgroupBroadcast
-	// (VK_SUBGROUP_FEATURE_BALLOT_BIT in the compute stage).
-	SubgroupBroadcast bool
-	Float16           bool // shaderFloat16
-	Storage16         bool // storageBuffer16BitAccess
-	Float64           bool // shaderFloat64
+	// SubgroupShuffle: compute shaders may use subgroupShuffle and the
+	// vote operations (VK_SUBGROUP_FEATURE_SHUFFLE_BIT and _VOTE_BIT in the
+	// compute stage).
+	SubgroupShuffle bool
+	Float16         bool // shaderFloat16
+	Storage16       bool // storageBuffer16BitAccess
+	Float64         bool // shaderFloat64
 
 	MaxStorageBufferRange   uint64 // bytes one storage-buffer binding may cover
 	MaxMemoryAllocation     uint64 // bytes of one VkDeviceMemory
@@ -134,20 +135,21 @@ func queryDevice(in *instance, pd vk.PhysicalDevice, index int) DeviceInfo {
 	C.vkstyle_query_ext(inst, cpd, 0, 0, &e)
 	C.vkstyle_query_ext(inst, cpd, e.api_version, C.int(budget), &e)
 	api := vk.Version(e.api_version)
+	const shuffleOps = C.uint32_t(vk.SubgroupFeatureShuffleBit | vk.SubgroupFeatureVoteBit)
+	shuffle := e.subgroup_stages&C.uint32_t(vk.ShaderStageComputeBit) != 0 && e.subgroup_ops&shuffleOps == shuffleOps
 	info := DeviceInfo{
-		Index:         index,
-		Name:          C.GoString(&e.device_name[0]),
-		Type:          deviceType(uint32(e.device_type)),
-		VendorID:      uint32(e.vendor_id),
-		DeviceID:      uint32(e.device_id),
-		DriverName:    C.GoString(&e.driver_name[0]),
-		DriverInfo:    C.GoString(&e.driver_info[0]),
-		DriverVersion: uint32(e.driver_version),
-		APIVersion:    fmt.Sprintf("%d.%d.%d", api.Major(), api.Minor(), api.Patch()),
-		HasBudget:     e.has_budget != 0,
-		SubgroupSize:  uint32(e.subgroup_size),
-		SubgroupBroadcast: e.subgroup_stages&C.uint32_t(vk.ShaderStageComputeBit) != 0 &&
-			e.subgroup_ops&C.uint32_t(vk.SubgroupFeatureBallotBit) != 0,
+		Index:                   index,
+		Name:                    C.GoString(&e.device_name[0]),
+		Type:                    deviceType(uint32(e.device_type)),
+		VendorID:                uint32(e.vendor_id),
+		DeviceID:                uint32(e.device_id),
+		DriverName:              C.GoString(&e.driver_name[0]),
+		DriverInfo:              C.GoString(&e.driver_info[0]),
+		DriverVersion:           uint32(e.driver_version),
+		APIVersion:              fmt.Sprintf("%d.%d.%d", api.Major(), api.Minor(), api.Patch()),
+		HasBudget:               e.has_budget != 0,
+		SubgroupSize:            uint32(e.subgroup_size),
+		SubgroupShuffle:         shuffle,
 		Float16:                 e.shader_float16 != 0,
 		Storage16:               e.storage_buffer16 != 0,
 		Float64:                 e.shader_float64 != 0,
