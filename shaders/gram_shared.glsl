@@ -1,7 +1,8 @@
 // gram_shared.glsl: the Gram kernels of gram.glsl (same push constants,
-// bindings and results, gram_sym still prepares s) as matrix products
-// through shared memory (tile.glsl), for GPUs. F is read through scalar
-// texel buffers. The including .comp defines one OP_*.
+// bindings and results, summed in the same order but for the sliced
+// forward; gram_sym still prepares s) as matrix products through shared
+// memory (tile.glsl), for GPUs. F is read through scalar texel buffers.
+// The including .comp defines one OP_*.
 //
 //   gram_fwd_shared: g[n] = F·Fᵀ/(C·HW). A work group computes a 64×64
 //       tile of g, its rows and columns aligned to multiples of 64 and

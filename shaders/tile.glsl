@@ -15,7 +15,8 @@
 //
 // Sums run over the reduction in ascending order, zeros past its end, so
 // results are the same bits on every run and, where fma is fused alike,
-// the same as the register-tiled kernels' (which sum in the same order).
+// the same as the register-tiled kernels' (which sum in the same order),
+// except the sliced Gram forward (gram_shared.glsl), which adds slices.
 //
 // The including kernel fills As and Bs between tile_begin() and
 // tile_end(); the work group must be exactly TILE_THREADS invocations

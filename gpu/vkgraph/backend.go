@@ -18,8 +18,10 @@ type Backend struct {
 
 	kernels  Kernels // the convolution and Gram family (kernels.go)
 	convTile [2]int  // conv2d_fwd's register tile when set (tests); else texelTile's choice
-	// subgroupW: conv2d_fwd fetches weights by subgroup (SUBGROUP_W),
-	// where the device's subgroups have 8 lanes or more, shuffle and vote.
+	// subgroupW: the texel forward convolution fetches its weights by
+	// subgroup (conv2d_fwd_sg), where that was measured to pay: CPU
+	// devices (lavapipe) whose subgroups have 8 lanes or more, shuffle and
+	// vote. A GPU caches a uniform load anyway.
 	subgroupW bool
 }
 
@@ -31,7 +33,7 @@ var _ graph.Backend = (*Backend)(nil)
 // chosen by device (Kernels).
 func New(dev *gpu.Device, s *gpu.Stream) (*Backend, error) {
 	b := &Backend{dev: dev, s: s}
-	b.subgroupW = dev.Info.SubgroupShuffle && dev.Info.SubgroupSize >= 8 && convLocal%dev.Info.SubgroupSize == 0
+	b.subgroupW = dev.Info.Type == gpu.CPU && dev.Info.SubgroupShuffle && dev.Info.SubgroupSize >= 8 && convLocal%dev.Info.SubgroupSize == 0
 	k, err := defaultKernels()
 	if err == nil {
 		b.kernels, err = b.resolve(k)

@@ -82,12 +82,12 @@ func (b *Backend) convFwd(p graph.Conv2DParams) convFwdKernel {
 		return convFwdKernel{b.convSharedKernel("conv2d_fwd_shared", []int{1, 1, 1, 0}, p), sharedTile, sharedTile, true}
 	}
 	co, px := b.texelTile(p)
-	sub := uint32(0)
+	name := "conv2d_fwd"
 	if b.subgroupW && co%8 == 0 {
-		sub = 1
+		name = "conv2d_fwd_sg"
 	}
-	k := b.opKernel(gpu.KernelSpec{Name: "conv2d_fwd", Texel: []int{1, 1, 1, 0}, PushSize: 64, LocalSize: convLocal,
-		Spec: []uint32{uint32(co), uint32(px), sub}})
+	k := b.opKernel(gpu.KernelSpec{Name: name, Texel: []int{1, 1, 1, 0}, PushSize: 64, LocalSize: convLocal,
+		Spec: []uint32{uint32(co), uint32(px)}})
 	return convFwdKernel{k, co, px, false}
 }
 
