@@ -95,9 +95,7 @@ func (b *Backend) convFwd(p graph.Conv2DParams) convFwdKernel {
 // output channels.
 func (f convFwdKernel) groups(b *Backend, P, count int) [3]uint32 {
 	if f.shared {
-		g, err := b.foldGroups(ceilDiv(P, f.px), ceilDiv(count, f.co))
-		b.s.Fail(err)
-		return g
+		return b.foldGroups(ceilDiv(P, f.px), ceilDiv(count, f.co))
 	}
 	return [3]uint32{ceilDiv(int(ceilDiv(P, f.px)), convLocal), ceilDiv(count, f.co), 1}
 }

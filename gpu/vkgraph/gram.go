@@ -89,9 +89,7 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 				}
 				push := []uint32{uint32(s.C), uint32(hw), uint32(i0), uint32(ci), uint32(j0), uint32(cj), aoff, boff, goff, grow, f, norm, 0}
 				if shared {
-					g, err := b.foldGroups(uint32(blocks), 1) // one work group per tile
-					b.s.Fail(err)
-					b.dispatch(k, g, push, a, bb, out)
+					b.dispatch(k, b.foldGroups(uint32(blocks), 1), push, a, bb, out) // one work group per tile
 				} else {
 					b.dispatchN(k, blocks, push, a, bb, out)
 				}
@@ -173,9 +171,7 @@ func (b *Backend) GramBackward(x, dg, dx graph.Buffer, s graph.Shape) {
 				fb, foff := b.bindPlanes(fo, n*s.C+j0, cj)
 				push := []uint32{uint32(s.C), uint32(cp), uint32(hw), uint32(i0), uint32(ci), uint32(j0), uint32(cj), soff, foff, dxoff, norm}
 				if shared {
-					g, err := b.foldGroups(ceilDiv(hw, sharedTile), ceilDiv(ci, sharedTile))
-					b.s.Fail(err)
-					b.dispatch(k, g, push, sb, fb, out)
+					b.dispatch(k, b.foldGroups(ceilDiv(hw, sharedTile), ceilDiv(ci, sharedTile)), push, sb, fb, out)
 				} else {
 					b.dispatchN(k, nbi*nbk, push, sb, fb, out)
 				}

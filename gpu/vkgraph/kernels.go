@@ -124,18 +124,21 @@ func (b *Backend) SetKernels(k Kernels) error {
 
 // foldGroups returns a grid of nx × ny work groups whose x may pass the
 // device's maxComputeWorkGroupCount[0]: x is folded into z, and the shader
-// (tile_block_x) skips the blocks past nx.
-func (b *Backend) foldGroups(nx, ny uint32) ([3]uint32, error) {
+// (tile_block_x) skips the blocks past nx. A grid the device cannot run is
+// recorded as the stream's error and given as no work (dispatch skips it).
+func (b *Backend) foldGroups(nx, ny uint32) [3]uint32 {
 	maxX, maxZ := b.dev.Info.MaxWorkGroupCount[0], b.dev.Info.MaxWorkGroupCount[2]
 	if ny > b.dev.Info.MaxWorkGroupCount[1] {
-		return [3]uint32{}, fmt.Errorf("vkgraph: %d work groups in y are above the device's %d: use a smaller image size", ny, b.dev.Info.MaxWorkGroupCount[1])
+		b.s.Fail(fmt.Errorf("vkgraph: %d work groups in y are above the device's %d: use a smaller image size", ny, b.dev.Info.MaxWorkGroupCount[1]))
+		return [3]uint32{}
 	}
 	if nx <= maxX {
-		return [3]uint32{nx, ny, 1}, nil
+		return [3]uint32{nx, ny, 1}
 	}
 	z := (nx + maxX - 1) / maxX
 	if z > maxZ {
-		return [3]uint32{}, fmt.Errorf("vkgraph: %d work groups are above the device's grid: use a smaller image size", nx)
+		b.s.Fail(fmt.Errorf("vkgraph: %d work groups are above the device's grid: use a smaller image size", nx))
+		return [3]uint32{}
 	}
-	return [3]uint32{(nx + z - 1) / z, ny, z}, nil
+	return [3]uint32{(nx + z - 1) / z, ny, z}
 }
