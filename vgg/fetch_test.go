@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -419,7 +420,7 @@ func checkFeatures(t *testing.T, path string) {
 			continue
 		}
 		n++
-		if !equalFloats(got[name], w) {
+		if !slices.Equal(got[name], w) {
 			t.Errorf("%s differs", name)
 		}
 	}

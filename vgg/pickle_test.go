@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -200,7 +201,7 @@ func TestLoadPython2Legacy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := n.convs["conv1_1"]; !equalFloats(c.W, want["0"]) || !equalFloats(c.B, want["1"]) {
+	if c := n.convs["conv1_1"]; !slices.Equal(c.W, want["0"]) || !slices.Equal(c.B, want["1"]) {
 		t.Errorf("conv1_1: %v, %v", c.W, c.B)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -37,7 +38,7 @@ func planFeatures(h *stHeader, arch *Arch, url string, conv Convention) (*featur
 			switch {
 			case !ok:
 				return nil, fmt.Errorf("the safetensors header has no %s: not a %s file", want.name, arch.Name)
-			case !equalShape(e.Shape, want.shape):
+			case !slices.Equal(e.Shape, want.shape):
 				return nil, fmt.Errorf("%s is %s, want %s for %s %s", want.name, fmtShape(e.Shape), fmtShape(want.shape), arch.Name, l.Name)
 			case !e.DType.readable():
 				return nil, fmt.Errorf("%s is %v; want float32 (float16 and bfloat16 are converted)", want.name, e.DType)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -139,7 +140,7 @@ func (tf *tensorFile) get(name string, shape []int64, what string) ([]float32, e
 	if !ok {
 		return nil, fmt.Errorf("no tensor %s (%s)", name, what)
 	}
-	if !equalShape(t.shape, shape) {
+	if !slices.Equal(t.shape, shape) {
 		return nil, fmt.Errorf("%s is %s, want %s for %s", name, fmtShape(t.shape), fmtShape(shape), what)
 	}
 	if !t.dtype.readable() {
@@ -182,18 +183,6 @@ func (tf *tensorFile) describe() string {
 	}
 	n := min(len(tf.order), 3)
 	return fmt.Sprintf("%d tensors such as %s", len(tf.order), strings.Join(tf.order[:n], ", "))
-}
-
-func equalShape(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // fmtShape formats a shape like graph.Shape: "64×3×3×3", "[]" for a

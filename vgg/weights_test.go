@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -45,7 +46,7 @@ func TestLoadFormatsAgree(t *testing.T) {
 		}
 		for name, p := range n.convs {
 			r := ref.convs[name]
-			if !equalFloats(p.W, r.W) || !equalFloats(p.B, r.B) {
+			if !slices.Equal(p.W, r.W) || !slices.Equal(p.B, r.B) {
 				t.Errorf("%s: %s differs from tiny19.pth", c.path, name)
 			}
 		}
@@ -59,18 +60,6 @@ func TestLoadFormatsAgree(t *testing.T) {
 	if err := n.Check([]string{"relu2_1"}); err == nil || !strings.Contains(err.Error(), "conv2_1") {
 		t.Errorf("Check beyond the loaded layers: %v", err)
 	}
-}
-
-func equalFloats(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // countingReaderAt counts the bytes read through it.
@@ -123,7 +112,7 @@ func TestDTypes(t *testing.T) {
 	want := []float32{0.5, -1.25, 2, 0, 3.5, -0.1875}
 	for _, name := range []string{"f32", "f16", "bf16"} {
 		got, err := tf.get(name, []int64{2, 3}, "test")
-		if err != nil || !equalFloats(got, want) {
+		if err != nil || !slices.Equal(got, want) {
 			t.Errorf("%s: %v, %v; want %v", name, got, err, want)
 		}
 	}
