@@ -12,7 +12,8 @@
 // faster than storage buffers, and every GPU caches them. The heavy ops
 // come in two families (Kernels): register tiles for CPU implementations,
 // and 64×64 tiles staged through shared memory for GPUs; both sum in the
-// same order (on lavapipe they give the same bits; tested). Outputs are
+// same order (on lavapipe they give the same bits; tested) but for the
+// shared family's sliced Gram forward (gram_sliced.go). Outputs are
 // storage buffers; an output larger than one binding may cover
 // (maxStorageBufferRange) is written in several dispatches over ranges of
 // its planes, so any tensor the device can allocate works. An input larger

@@ -9,8 +9,9 @@ import (
 )
 
 // Kernels names a family of convolution and Gram kernels. Both compute the
-// same sums in the same order (the same bits on lavapipe, tested); they
-// differ in how they move data.
+// same sums in the same order (the same bits on lavapipe, tested), but for
+// the shared family's sliced Gram forward (gram_sliced.go); they differ in
+// how they move data.
 type Kernels int
 
 const (
