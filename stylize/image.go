@@ -11,6 +11,7 @@ import (
 	_ "image/png"
 	"io/fs"
 	"os"
+	"strconv"
 
 	"github.com/disintegration/imaging"
 	_ "golang.org/x/image/bmp"
@@ -24,6 +25,9 @@ import (
 type Image struct {
 	W, H int
 	Pix  []float32 // 3·W·H
+	// Name is the file the image was loaded from, for messages; empty
+	// for an image made in memory. Clone keeps it, Resize does not.
+	Name string
 }
 
 // NewImage returns a black w×h image.
@@ -37,38 +41,114 @@ func (im *Image) Set(c, x, y int, v float32) { im.Pix[(c*im.H+y)*im.W+x] = v }
 
 // Clone returns a copy of im.
 func (im *Image) Clone() *Image {
-	return &Image{W: im.W, H: im.H, Pix: append([]float32(nil), im.Pix...)}
+	return &Image{W: im.W, H: im.H, Pix: append([]float32(nil), im.Pix...), Name: im.Name}
 }
 
 // Formats names the image formats Load reads.
 const Formats = "PNG, JPEG, WebP, TIFF, BMP or GIF"
 
-// Load reads an image file. EXIF orientation is applied (JPEG, TIFF);
-// 16-bit PNG and TIFF keep their precision; grayscale and CMYK JPEG are
-// converted to RGB; transparent pixels are flattened onto white (the
-// colour a transparent picture shows on a page), so the network never sees
-// the undefined colours under alpha 0. Errors name the file and the fix.
-func Load(path string) (*Image, error) {
-	data, err := os.ReadFile(path)
+// DefaultMaxPixels is the pixel budget of Load and Decode, and of the
+// images a run resizes to (Options.MaxPixels): 100 megapixels, more than
+// any camera's picture (61 MP full frame, 100 MP medium format) and about
+// 3 GB of host memory while it is decoded and converted. A larger image
+// is refused from its header, before anything is decoded, so a
+// "decompression bomb" (a small file whose header claims a huge image)
+// costs nothing.
+const DefaultMaxPixels = 100_000_000
+
+// bytesPerPixelMax bounds an image file's size by its pixels: 16-bit RGBA
+// stored uncompressed is 8 bytes a pixel; metadata (EXIF, ICC profiles)
+// gets the slack of fileSlack.
+const (
+	bytesPerPixelMax = 8
+	fileSlack        = 64 << 20
+)
+
+// PixelBudgetError reports an image whose header claims more pixels than
+// the budget allows.
+type PixelBudgetError struct {
+	Name      string
+	W, H      int
+	MaxPixels int64
+}
+
+func (e *PixelBudgetError) Error() string {
+	return fmt.Sprintf("%s: %d×%d is %s, over the pixel budget of %s: downscale the image, or raise the budget with -max-pixels",
+		e.Name, e.W, e.H, megapixels(int64(e.W)*int64(e.H)), megapixels(e.MaxPixels))
+}
+
+// megapixels formats a pixel count for messages.
+func megapixels(n int64) string {
+	return strconv.FormatFloat(float64(n)/1e6, 'g', 4, 64) + " megapixels"
+}
+
+// Load reads an image file within DefaultMaxPixels; see LoadMax.
+func Load(path string) (*Image, error) { return LoadMax(path, DefaultMaxPixels) }
+
+// LoadMax reads an image file of at most maxPixels pixels (checked from
+// the header before decoding; 0 means DefaultMaxPixels). EXIF orientation
+// is applied (JPEG, TIFF); 16-bit PNG and TIFF keep their precision;
+// grayscale and CMYK JPEG are converted to RGB; transparent pixels are
+// flattened onto white (the colour a transparent picture shows on a page),
+// so the network never sees the undefined colours under alpha 0. The
+// image's Name is path. Errors name the file and the fix.
+func LoadMax(path string, maxPixels int64) (*Image, error) {
+	if maxPixels <= 0 {
+		maxPixels = DefaultMaxPixels
+	}
+	st, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s: no such file: check the path", path)
 		}
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %v", path, unwrapPathErr(err))
 	}
-	return Decode(path, data)
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s: a directory, not an image: give a %s file", path, Formats)
+	}
+	if limit := maxPixels*bytesPerPixelMax + fileSlack; st.Mode().IsRegular() && st.Size() > limit {
+		return nil, fmt.Errorf("%s: the file is %d MB, more than an image within the pixel budget of %s can be: give a smaller image, or raise -max-pixels",
+			path, st.Size()>>20, megapixels(maxPixels))
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, unwrapPathErr(err))
+	}
+	im, err := DecodeMax(path, data, maxPixels)
+	if err != nil {
+		return nil, err
+	}
+	im.Name = path
+	return im, nil
 }
 
-// Decode decodes an encoded image; name is used in errors.
+// Decode decodes an encoded image within DefaultMaxPixels; see DecodeMax.
 func Decode(name string, data []byte) (*Image, error) {
+	return DecodeMax(name, data, DefaultMaxPixels)
+}
+
+// DecodeMax decodes an encoded image of at most maxPixels pixels (0 means
+// DefaultMaxPixels), checking the size its header states before decoding
+// (a *PixelBudgetError when over); name is used in errors.
+func DecodeMax(name string, data []byte, maxPixels int64) (*Image, error) {
+	if maxPixels <= 0 {
+		maxPixels = DefaultMaxPixels
+	}
 	if len(data) == 0 {
 		return nil, fmt.Errorf("%s: empty file: give a %s image", name, Formats)
 	}
-	if _, _, err := image.DecodeConfig(bytes.NewReader(data)); err != nil {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
 		if errors.Is(err, image.ErrFormat) {
 			return nil, fmt.Errorf("%s: not an image vkstyle reads: give a %s image", name, Formats)
 		}
 		return nil, fmt.Errorf("%s: corrupt or truncated image (%v): re-export or re-download it", name, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("%s: the image has no pixels", name)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > maxPixels {
+		return nil, &PixelBudgetError{Name: name, W: cfg.Width, H: cfg.Height, MaxPixels: maxPixels}
 	}
 	src, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
 	if err != nil {

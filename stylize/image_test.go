@@ -1,6 +1,7 @@
 package stylize
 
 import (
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -163,5 +164,35 @@ func TestResizeAndFit(t *testing.T) {
 		if w, h := FitSide(c[0], c[1], c[2]); w != c[3] || h != c[4] {
 			t.Errorf("FitSide(%d,%d,%d) = %d,%d want %d,%d", c[0], c[1], c[2], w, h, c[3], c[4])
 		}
+	}
+}
+
+// A file whose header claims more pixels than the budget is refused from
+// the header, before any decoding: one line naming the file, its size and
+// the flag that raises the budget.
+func TestLoadPixelBudget(t *testing.T) {
+	_, err := Load("testdata/bomb.png")
+	var pe *PixelBudgetError
+	if !errors.As(err, &pe) {
+		t.Fatalf("bomb.png: %v, want a *PixelBudgetError", err)
+	}
+	for _, w := range []string{"bomb.png", "100000×100000", "1e+04 megapixels", "100 megapixels", "-max-pixels"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
+	}
+	// The budget is a bound: 16×8 loads with 128 pixels, not with 127.
+	if _, err := LoadMax("testdata/rgb.png", 128); err != nil {
+		t.Errorf("16×8 within 128 pixels: %v", err)
+	}
+	if _, err := LoadMax("testdata/rgb.png", 127); !errors.As(err, &pe) {
+		t.Errorf("16×8 within 127 pixels: %v, want a *PixelBudgetError", err)
+	}
+	im, err := Load("testdata/rgb.png")
+	if err != nil || im.Name != "testdata/rgb.png" {
+		t.Errorf("Load names the image %q (%v)", im.Name, err)
+	}
+	if _, err := Load("testdata"); err == nil || !strings.Contains(err.Error(), "a directory") {
+		t.Errorf("loading a directory: %v", err)
 	}
 }

@@ -13,6 +13,9 @@ orientation and colours after decoding:
   gray16.png    16-bit grayscale PNG, left 1000, right 30000 (of 65535)
   alpha.png     RGBA: left half red opaque, right half fully transparent blue
   truncated.jpg the first half of an RGB JPEG
+  bomb.png      a "decompression bomb": 661 bytes whose header claims
+                100000x100000 pixels (two rows of zeros, then the end); a
+                decoder that trusts the header allocates 40 GB
 """
 from PIL import Image
 
@@ -56,3 +59,16 @@ data = open("full.jpg", "rb").read()
 open("truncated.jpg", "wb").write(data[: len(data) // 2])
 import os
 os.remove("full.jpg")
+
+# The bomb is written by hand: Pillow refuses to make it.
+import struct
+import zlib
+
+
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+ihdr = struct.pack(">IIBBBBB", 100000, 100000, 8, 2, 0, 0, 0)
+rows = zlib.compress(b"\0" * (1 + 3 * 100000) * 2, 9)
+open("bomb.png", "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
