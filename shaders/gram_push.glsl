@@ -28,14 +28,23 @@ uvec2 gram_pair(uint t, uint nbi) {
 	if ((p.flags & FLAG_TRI) == 0u) {
 		return uvec2(t % nbi, t / nbi);
 	}
-	uint bj = uint((sqrt(8.0 * float(t) + 1.0) - 1.0) * 0.5);
-	while (bj * (bj + 1) / 2 > t) {
+	// bj is the largest integer with bj(bj+1)/2 ≤ t. The float guess is
+	// clamped before it is converted, since a float → uint conversion of a
+	// negative value is undefined (sqrt may be a few ulps off and float(t)
+	// rounds). Each correcting loop moves bj one step toward the answer and
+	// is bounded; the guess is within one of it, as float's 24-bit
+	// mantissa puts sqrt(8t+1) within a relative 2⁻²² of the truth. The
+	// caller's t is far below 2³¹ (the pairs of at most a few thousand
+	// blocks), which keeps bj ≤ 65534 and (bj+1)(bj+2) within a uint.
+	float guess = (sqrt(8.0 * float(t) + 1.0) - 1.0) * 0.5;
+	uint bj = uint(clamp(guess, 0.0, 65534.0));
+	for (int i = 0; i < 4 && bj * (bj + 1u) / 2u > t; i++) {
 		bj--;
 	}
-	while ((bj + 1) * (bj + 2) / 2 <= t) {
+	for (int i = 0; i < 4 && (bj + 1u) * (bj + 2u) / 2u <= t; i++) {
 		bj++;
 	}
-	return uvec2(t - bj * (bj + 1) / 2, bj);
+	return uvec2(t - bj * (bj + 1u) / 2u, bj);
 }
 #elif defined(OP_REDUCE)
 layout(push_constant) uniform Push {
