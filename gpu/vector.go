@@ -129,7 +129,8 @@ func (b *Batch) Scale(dst *Buffer, a float32, src *Buffer, n int) error {
 	return b.eltwise("scale", n, a, src, dst)
 }
 
-// Axpy sets y[i] += a·x[i], with one rounding (fma).
+// Axpy sets y[i] += a·x[i] through fma(): one rounding on lavapipe, which
+// Vulkan does not promise on a GPU (the product may be rounded first).
 func (b *Batch) Axpy(y *Buffer, a float32, x *Buffer, n int) error {
 	return b.eltwise("axpy", n, a, x, y)
 }

@@ -22,6 +22,8 @@ void main() {
 		return;
 	}
 	precise float s = p.w / (norm[0] + p.w * p.eps);
-	precise float r = fma(g[i], s, dx[i]); // precise: one rounding
+	// precise: not contracted or reordered. fma() is one rounding on lavapipe;
+	// Vulkan lets a GPU round the product and the sum separately.
+	precise float r = fma(g[i], s, dx[i]);
 	dx[i] = r;
 }

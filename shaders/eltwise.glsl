@@ -37,7 +37,9 @@ void main() {
 #elif defined(OP_SCALE)
 	y[i] = p.a * x[i];
 #elif defined(OP_AXPY)
-	precise float r = fma(p.a, x[i], y[i]); // precise: one rounding
+	// precise: not contracted or reordered. fma() is one rounding on lavapipe;
+	// Vulkan lets a GPU round the product and the sum separately.
+	precise float r = fma(p.a, x[i], y[i]);
 	y[i] = r;
 #elif defined(OP_ADD)
 	y[i] = x[i] + z[i];

@@ -155,8 +155,9 @@ func (sp *Space) Scale(dst optim.Vector, a float64) {
 	sp.fail("Scale", sp.st.Batch().Scale(d.buf, float32(a), d.buf, d.n))
 }
 
-// Axpy sets dst_i = dst_i + float32(a)·x_i in float32 with one rounding
-// (Float32Space rounds the product first).
+// Axpy sets dst_i = dst_i + float32(a)·x_i in float32 through fma(): one
+// rounding on lavapipe, possibly two on a GPU (Vulkan allows it);
+// Float32Space rounds the product first.
 func (sp *Space) Axpy(dst optim.Vector, a float64, x optim.Vector) {
 	defer sp.st.Batch().WithLabel("optimiser")()
 	d, xs := vec(dst, "Axpy"), vec(x, "Axpy")
