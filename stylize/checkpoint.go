@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/gob"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -36,6 +37,54 @@ type AdamCarry struct {
 	M, V  []float64
 	W, H  int
 	Steps int
+}
+
+// ErrBadCheckpoint is returned (wrapped, with what is wrong) when a
+// checkpoint's counters or sizes do not fit the run resuming it: the file
+// was damaged or edited, or written by another run.
+var ErrBadCheckpoint = errors.New("the checkpoint does not fit this run")
+
+// ErrCheckpointFailed is returned (wrapped, with ErrStopped and the
+// cause) when a stopped run could not write its checkpoint.
+var ErrCheckpointFailed = errors.New("writing the checkpoint failed")
+
+// fits checks c's counters and sizes against the run that resumes it: the
+// schedule sched and content image size cw×ch. It returns an error
+// wrapping ErrBadCheckpoint that says what does not fit.
+func (c *Checkpoint) fits(sched []Scale, cw, ch int) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s: start again without -resume", ErrBadCheckpoint, fmt.Sprintf(format, args...))
+	}
+	if c.Scale < 0 || c.Scale >= len(sched) {
+		return bad("scale %d, but the run has %d", c.Scale+1, len(sched))
+	}
+	if n := sched[c.Scale].Iterations; c.Iteration < 0 || c.Iteration > n {
+		return bad("iteration %d, but scale %d has %d", c.Iteration, c.Scale+1, n)
+	}
+	before := 0
+	for _, sc := range sched[:c.Scale] {
+		before += sc.Iterations
+	}
+	if c.Done != before+c.Iteration {
+		return bad("%d iterations done in all, but %d at scale %d means %d", c.Done, c.Iteration, c.Scale+1, before+c.Iteration)
+	}
+	if w, h := FitSide(cw, ch, sched[c.Scale].Side); c.W != w || c.H != h {
+		return bad("an image of %d×%d, but this run's is %d×%d at that scale", c.W, c.H, w, h)
+	}
+	if len(c.X) != 3*c.W*c.H {
+		return bad("%d samples for a %d×%d image", len(c.X), c.W, c.H)
+	}
+	for _, v := range c.X {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return bad("the image holds %v", v)
+		}
+	}
+	if a := c.Adam; a != nil {
+		if a.W < 1 || a.H < 1 || a.W > maxSide || a.H > maxSide || len(a.M) != 3*a.W*a.H || len(a.V) != 3*a.W*a.H || a.Steps < 0 {
+			return bad("Adam's carried state (%d×%d, %d and %d moments, %d steps) is inconsistent", a.W, a.H, len(a.M), len(a.V), a.Steps)
+		}
+	}
+	return nil
 }
 
 // fingerprint hashes what determines a run's trajectory: the options that

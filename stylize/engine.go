@@ -36,6 +36,9 @@ type Model interface {
 	// default learning rate, which neural-style gives in Caffe units, are
 	// scaled by InputScale/255.
 	InputScale() float64
+	// MinSide is the shortest side, in pixels, that an input needs for
+	// the network to compute layers (its poolings halve the size).
+	MinSide(layers []string) int
 	// Features adds the network to g on x (1×3×H×W) up to the deepest of
 	// layers and returns their outputs by name; its weights live on b.
 	Features(g *graph.Graph, b graph.Backend, x *graph.Tensor, layers []string) (map[string]*graph.Tensor, error)

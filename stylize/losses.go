@@ -92,14 +92,27 @@ func (ob *objective) planBytes() int64 {
 	return p.PeakBytes + p.LeafBytes
 }
 
-// checkFits refuses a plan larger than the engine's budget, naming a size
-// that fits (memory grows with the square of the side).
-func checkFits(eng Engine, need int64, side int) error {
+// checkFits refuses a plan larger than the engine's budget. side is the
+// longer side of the image the plan is for; fix says which option makes
+// it fit, given the factor the side must shrink by (memory grows with the
+// square of the side): sizeFix or styleScaleFix.
+func checkFits(eng Engine, need int64, side int, fix func(shrink float64) string) error {
 	budget := eng.Budget()
 	if budget <= 0 || need <= budget {
 		return nil
 	}
-	fit := int(float64(side) * math.Sqrt(float64(budget)/float64(need)) * 0.95)
-	return fmt.Errorf("a %d-pixel image needs about %s on %s, which has %s: use -size %d or less, or fewer or shallower layers",
-		side, graph.FormatBytes(need), eng.Name(), graph.FormatBytes(budget), fit/16*16)
+	shrink := math.Sqrt(float64(budget)/float64(need)) * 0.95
+	return fmt.Errorf("a %d-pixel image needs about %s on %s, which has %s: %s, or fewer or shallower layers",
+		side, graph.FormatBytes(need), eng.Name(), graph.FormatBytes(budget), fix(shrink))
+}
+
+// sizeFix advises the -size at which o's images shrink by shrink.
+func (o Options) sizeFix(shrink float64) string {
+	return fmt.Sprintf("use -size %d or less", int(float64(o.Size)*shrink)/16*16)
+}
+
+// styleScaleFix advises the -style-scale at which the style images
+// shrink by shrink.
+func (o Options) styleScaleFix(shrink float64) string {
+	return fmt.Sprintf("use -style-scale %.3g or less", round3(o.StyleScale*shrink, math.Floor))
 }

@@ -35,6 +35,17 @@ func (m *tinyModel) InputScale() float64 { return 1 }
 func (m *tinyModel) Layers() []string {
 	return []string{"conv1_1", "relu1_1", "pool1", "conv2_1", "relu2_1"}
 }
+
+// MinSide is 2 when a layer past pool1 is needed, else 1.
+func (m *tinyModel) MinSide(layers []string) int {
+	for _, l := range layers {
+		if l == "pool1" || l == "conv2_1" || l == "relu2_1" {
+			return 2
+		}
+	}
+	return 1
+}
+
 func (m *tinyModel) Preprocess(im *Image) []float32 {
 	out := make([]float32, len(im.Pix))
 	for i, v := range im.Pix {

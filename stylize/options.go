@@ -17,6 +17,10 @@ type Options struct {
 	// StyleBlend weights the style images (normalised to sum 1). If nil,
 	// they are weighted equally.
 	StyleBlend []float64
+	// MaxPixels bounds the pixels of every image a run resizes to: the
+	// content at each scale's side, the styles at that side times
+	// StyleScale. If 0, it is DefaultMaxPixels.
+	MaxPixels int64 `json:"-"` // not in the fingerprint: it shapes no trajectory
 
 	// ContentWeight, StyleWeight and TVWeight weigh the three terms of the
 	// loss (Gatys et al. 2015, eq. 7, plus total variation). Defaults 5,
@@ -69,6 +73,10 @@ type Options struct {
 	PrintEvery, SaveEvery int
 }
 
+// maxSide is the largest longer side, in pixels, of any image a run
+// resizes to.
+const maxSide = 1 << 15
+
 // Layer is a named network layer with a weight.
 type Layer struct {
 	Name   string
@@ -82,6 +90,9 @@ func (o Options) Defaults() Options {
 	}
 	if o.StyleScale == 0 {
 		o.StyleScale = 1
+	}
+	if o.MaxPixels == 0 {
+		o.MaxPixels = DefaultMaxPixels
 	}
 	if !o.NoDefaults {
 		if o.ContentWeight == 0 {
@@ -135,10 +146,15 @@ func (o Options) Validate(styles int, layers []string) error {
 		known[l] = true
 	}
 	switch {
-	case o.Size < 16 || o.Size > 1<<15:
-		return fmt.Errorf("size %d: give a longer side between 16 and 32768 pixels", o.Size)
+	case o.Size < 16 || o.Size > maxSide:
+		return fmt.Errorf("size %d: give a longer side between 16 and %d pixels", o.Size, maxSide)
 	case bad("style scale", o.StyleScale) || o.StyleScale == 0:
 		return fmt.Errorf("style scale %v: give a positive number", o.StyleScale)
+	case o.StyleScale*float64(o.Size) > maxSide:
+		return fmt.Errorf("style scale %v makes the styles' longer side %.0f pixels at size %d, over %d: give a style scale of at most %.4g",
+			o.StyleScale, o.StyleScale*float64(o.Size), o.Size, maxSide, float64(maxSide)/float64(o.Size))
+	case o.MaxPixels < 0:
+		return fmt.Errorf("pixel budget %d: give a positive number of pixels", o.MaxPixels)
 	case bad("", o.ContentWeight):
 		return fmt.Errorf("content weight %v: give a finite number ≥ 0", o.ContentWeight)
 	case bad("", o.StyleWeight):
@@ -172,6 +188,9 @@ func (o Options) Validate(styles int, layers []string) error {
 		}
 		if sum == 0 {
 			return fmt.Errorf("style blend weights sum to 0: give at least one positive weight")
+		}
+		if math.IsInf(sum, 0) {
+			return fmt.Errorf("style blend weights %v sum to more than the largest float: give smaller weights (only their ratios matter)", o.StyleBlend)
 		}
 	}
 	for _, set := range []struct {

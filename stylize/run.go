@@ -84,6 +84,9 @@ func Run(ctx context.Context, eng Engine, m Model, r Request) (*Image, error) {
 		return nil, errors.New("stylize: no content image")
 	}
 	sched := Schedule(o)
+	if err := checkSizes(m, r, o, sched); err != nil {
+		return nil, err
+	}
 	total := 0
 	for _, s := range sched {
 		total += s.Iterations
@@ -94,8 +97,8 @@ func Run(ctx context.Context, eng Engine, m Model, r Request) (*Image, error) {
 		if cp.Fingerprint != st.fp {
 			return nil, errors.New("the checkpoint was written by a run with other options or images: resume with the same ones, or start again without -resume")
 		}
-		if cp.Scale >= len(sched) || cp.W*cp.H*3 != len(cp.X) {
-			return nil, errors.New("the checkpoint does not fit this run's schedule: start again without -resume")
+		if err := cp.fits(sched, r.Content.W, r.Content.H); err != nil {
+			return nil, err
 		}
 		from, st.done, st.adam = cp.Scale, cp.Done, cp.Adam
 	}
@@ -151,14 +154,14 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 	if err != nil {
 		return nil, err
 	}
-	if err := checkFits(eng, ob.planBytes(), sc.Side); err != nil {
+	if err := checkFits(eng, ob.planBytes(), sc.Side, o.sizeFix); err != nil {
 		return nil, err
 	}
 	content := st.r.Content.Resize(w, h)
 	var styleIn [][]float32
 	var sizes [][2]int
 	for _, s := range st.r.Styles {
-		sw, sh := FitSide(s.W, s.H, max(16, int(float64(sc.Side)*o.StyleScale+0.5)))
+		sw, sh := FitSide(s.W, s.H, styleSide(sc.Side, o.StyleScale))
 		si := s.Resize(sw, sh)
 		if o.MatchColors {
 			si = MatchHistogram(si, content)
@@ -310,7 +313,7 @@ func (st *state) checkpoint(idx, w, h int, im *Image, xbuf graph.Buffer) error {
 	cp := &Checkpoint{Fingerprint: st.fp, Scale: idx, Iteration: it, Done: st.done, W: w, H: h,
 		X: x, Optimizer: st.stopped, Adam: st.adam}
 	if err := SaveCheckpoint(st.r.CheckpointPath, cp); err != nil {
-		return fmt.Errorf("%w; writing the checkpoint failed: %v", stop, err)
+		return fmt.Errorf("%w; %w: %v", stop, ErrCheckpointFailed, err)
 	}
 	return stop
 }

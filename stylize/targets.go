@@ -8,7 +8,8 @@ import (
 
 // forwardKept runs m on input (preprocessed, 3×h×w) and returns the host
 // copies of the named outputs: features, or with gram their Gram matrices.
-func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string, gram bool) (map[string][]float32, error) {
+// fix advises how to shrink the input when it does not fit (see checkFits).
+func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string, gram bool, fix func(float64) string) (map[string][]float32, error) {
 	b := eng.Backend()
 	g := graph.New()
 	x := g.Constant("input", graph.NCHW(1, 3, h, w))
@@ -26,7 +27,7 @@ func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string
 		g.Keep(t)
 	}
 	p := g.Plan()
-	if err := checkFits(eng, p.PeakBytes+p.LeafBytes, max(h, w)); err != nil {
+	if err := checkFits(eng, p.PeakBytes+p.LeafBytes, max(h, w), fix); err != nil {
 		return nil, err
 	}
 	xb, err := b.Alloc(len(input), "target input")
@@ -63,7 +64,7 @@ func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styl
 	for i, l := range o.ContentLayers {
 		cl[i] = l.Name
 	}
-	cf, err := forwardKept(eng, m, content, ch, cw, cl, false)
+	cf, err := forwardKept(eng, m, content, ch, cw, cl, false, o.sizeFix)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +78,7 @@ func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styl
 	blend := o.blend(len(styles))
 	mixed := map[string][]float32{}
 	for k, s := range styles {
-		grams, err := forwardKept(eng, m, s, sizes[k][0], sizes[k][1], sl, true)
+		grams, err := forwardKept(eng, m, s, sizes[k][0], sizes[k][1], sl, true, o.styleScaleFix)
 		if err != nil {
 			return nil, err
 		}

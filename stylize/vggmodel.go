@@ -40,6 +40,19 @@ func (m *NetModel) Deprocess(x []float32, w, h int) *Image {
 	return im
 }
 
+// MinSide is the shortest side, in pixels, an input needs for layers:
+// each pooling on the way to the deepest halves the size (rounding down)
+// and needs at least 2, so k poolings need 2^k.
+func (m *NetModel) MinSide(layers []string) int {
+	side := 1
+	for i, need := range m.net.Arch.Needed(layers) {
+		if need && m.net.Arch.Layers[i].Kind == vgg.Pool {
+			side *= 2
+		}
+	}
+	return side
+}
+
 // Features uploads the weights to b on first use and adds the network.
 func (m *NetModel) Features(g *graph.Graph, b graph.Backend, x *graph.Tensor, layers []string) (map[string]*graph.Tensor, error) {
 	if err := m.net.Upload(b); err != nil {
