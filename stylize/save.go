@@ -78,11 +78,12 @@ func to8(v float32) uint8 {
 	return uint8(v*0xff + 0.5)
 }
 
-// writeFileAtomic writes data to a temporary file in path's directory and
-// renames it to path. Errors name the path and say how to fix it.
+// writeFileAtomic writes data to a temporary file in path's directory,
+// named by tempPrefix, and renames it to path. Errors name the path and
+// say how to fix it.
 func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	tmp, err := os.CreateTemp(dir, tempPrefix(filepath.Base(path))+"*")
 	if err != nil {
 		return fmt.Errorf("%s: cannot write here (%v): choose a writable output path", path, unwrapPathErr(err))
 	}
