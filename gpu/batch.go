@@ -8,7 +8,7 @@ import (
 	vk "github.com/vulkan-go/vulkan"
 )
 
-// Batch records many dispatches into one command buffer, with the barriers
+// Batch records many dispatches into a command buffer, with the barriers
 // they need, and submits them at once. A recorded batch can be submitted
 // again and again (one optimisation iteration per submission) until Reset.
 //
@@ -16,11 +16,21 @@ import (
 // writes a range written since the last barrier, or writes a range read
 // since it, the batch inserts one compute-to-compute memory barrier.
 // Independent dispatches run without one.
+//
+// Work that the recording code declares with Work is kept under the
+// device's budget per submission (Options.SubmitGFLOP): the batch then
+// records into several command buffers, cut between operations, and
+// Submit submits them in order, one vkQueueSubmit each, with one fence
+// wait at the end.
 type Batch struct {
 	dev   *Device
-	pool  vk.CommandPool // the pool cmd comes from
-	cmd   vk.CommandBuffer
+	pool  vk.CommandPool   // the pool the command buffers come from
+	cmd   vk.CommandBuffer // the command buffer being recorded, cmds[used-1]
+	cmds  []vk.CommandBuffer
+	used  int // command buffers of this recording
 	fence vk.Fence
+	work  float64 // FLOPs declared (Work) into cmd
+	cut   bool    // the next record starts a new command buffer
 
 	pools     []vk.DescriptorPool
 	setsLeft  uint32
@@ -63,6 +73,7 @@ func (d *Device) newBatch(pool vk.CommandPool) (*Batch, error) {
 	if b.cmd, err = d.newCommandBuffer(pool); err != nil {
 		return nil, err
 	}
+	b.cmds = []vk.CommandBuffer{b.cmd}
 	if b.fence, err = d.newFence(); err != nil {
 		b.Close()
 		return nil, err
@@ -96,17 +107,55 @@ func (b *Batch) begin() error {
 	if b.ended {
 		return fmt.Errorf("gpu: batch was submitted; Reset it before recording more")
 	}
-	if b.recording {
+	if b.recording && !b.cut {
 		return nil
 	}
+	if b.recording {
+		if err := check("vkEndCommandBuffer", vk.EndCommandBuffer(b.cmd)); err != nil {
+			return err
+		}
+	}
+	if b.used == len(b.cmds) {
+		cmd, err := b.dev.newCommandBuffer(b.pool)
+		if err != nil {
+			return err
+		}
+		b.cmds = append(b.cmds, cmd)
+	}
+	b.cmd = b.cmds[b.used]
 	if err := beginCommands(b.cmd, false); err != nil {
 		return err
 	}
-	b.recording = true
-	// Order this submission after whatever earlier submissions wrote.
+	b.used++
+	b.recording, b.cut = true, false
+	// Order this submission after whatever earlier submissions wrote: a
+	// barrier orders all commands earlier in submission order, those of
+	// earlier command buffers and submissions included.
 	fullBarrier(b.cmd)
+	b.written, b.read = b.written[:0], b.read[:0]
+	b.bound = nil
 	return nil
 }
+
+// Work declares that the operation about to be recorded does about flops
+// floating-point operations. When the work declared into the current
+// command buffer already counts and flops would take it past the
+// device's budget per submission (Options.SubmitGFLOP), the operation
+// starts a new command buffer, submitted separately: submissions stay
+// under the budget unless one operation alone exceeds it. Work that is
+// never declared (element-wise kernels, copies) counts nothing.
+func (b *Batch) Work(flops float64) {
+	budget := b.dev.submitBudget
+	if budget > 0 && b.recording && b.work > 0 && b.work+flops > budget {
+		b.cut = true
+		b.work = 0
+	}
+	b.work += flops
+}
+
+// Submissions is the number of command buffers, each its own
+// vkQueueSubmit, that the recording holds: 1 unless Work cut it.
+func (b *Batch) Submissions() int { return b.used }
 
 // Temp returns a scratch buffer that lives until the batch is Reset or
 // closed.
@@ -434,7 +483,7 @@ func (b *Batch) Submit() error {
 		}
 		b.ended = true
 	}
-	if err := b.dev.submitWait(b.cmd, b.fence); err != nil {
+	if err := b.dev.submitWait(b.fence, b.cmds[:b.used]...); err != nil {
 		return err
 	}
 	return b.readTimings()
@@ -483,8 +532,10 @@ func (b *Batch) Reset() error {
 	if b.closed {
 		return fmt.Errorf("gpu: batch is closed")
 	}
-	if err := check("vkResetCommandBuffer", vk.ResetCommandBuffer(b.cmd, 0)); err != nil {
-		return err
+	for _, cmd := range b.cmds[:b.used] {
+		if err := check("vkResetCommandBuffer", vk.ResetCommandBuffer(cmd, 0)); err != nil {
+			return err
+		}
 	}
 	b.release()
 	return nil
@@ -506,7 +557,11 @@ func (b *Batch) release() {
 	}
 	b.pools, b.queries, b.temps = nil, nil, nil
 	b.setsLeft, b.descsLeft = 0, 0
-	b.recording, b.ended = false, false
+	b.recording, b.ended, b.cut = false, false, false
+	b.used, b.work = 0, 0
+	if len(b.cmds) > 0 {
+		b.cmd = b.cmds[0]
+	}
 	b.written, b.read, b.labels, b.timings = nil, nil, nil, nil
 	b.dispatches, b.barriers = 0, 0
 	b.bound = nil
@@ -525,9 +580,9 @@ func (b *Batch) Close() error {
 		b.fence = nil
 	}
 	b.release()
-	if b.cmd != nil {
-		vk.FreeCommandBuffers(d.h, b.pool, 1, []vk.CommandBuffer{b.cmd})
-		b.cmd = nil
+	if len(b.cmds) > 0 {
+		vk.FreeCommandBuffers(d.h, b.pool, uint32(len(b.cmds)), b.cmds)
+		b.cmds, b.cmd = nil, nil
 	}
 	d.untrack(b)
 	return nil

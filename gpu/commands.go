@@ -54,15 +54,29 @@ func beginCommands(cmd vk.CommandBuffer, oneTime bool) error {
 	return check("vkBeginCommandBuffer", vk.BeginCommandBuffer(cmd, &info))
 }
 
-// submitWait submits cmd and waits on fence, then resets the fence.
-func (d *Device) submitWait(cmd vk.CommandBuffer, fence vk.Fence) error {
-	submit := []vk.SubmitInfo{{
-		SType:              vk.StructureTypeSubmitInfo,
-		CommandBufferCount: 1,
-		PCommandBuffers:    []vk.CommandBuffer{cmd},
-	}}
-	if err := d.queueSubmit(submit, fence); err != nil {
-		return err
+// submitWait submits cmds in order, one vkQueueSubmit each so that each is
+// its own job for the kernel driver's watchdog, and waits on fence, which
+// the last one signals, then resets the fence. A fence signal covers every
+// command earlier in submission order, so the one wait covers them all.
+// When a submission fails after earlier ones went through, it waits for
+// the queue to go idle before returning, so the caller may reset them.
+func (d *Device) submitWait(fence vk.Fence, cmds ...vk.CommandBuffer) error {
+	for i, cmd := range cmds {
+		submit := []vk.SubmitInfo{{
+			SType:              vk.StructureTypeSubmitInfo,
+			CommandBufferCount: 1,
+			PCommandBuffers:    []vk.CommandBuffer{cmd},
+		}}
+		var f vk.Fence
+		if i == len(cmds)-1 {
+			f = fence
+		}
+		if err := d.queueSubmit(submit, f); err != nil {
+			if i > 0 {
+				d.queueWaitIdle()
+			}
+			return err
+		}
 	}
 	fences := []vk.Fence{fence}
 	if err := check("vkWaitForFences", vk.WaitForFences(d.h, 1, fences, vk.True, math.MaxUint64)); err != nil {
@@ -97,7 +111,7 @@ func (d *Device) runOnce(cmd vk.CommandBuffer, fence vk.Fence, fn func(vk.Comman
 	if err := check("vkEndCommandBuffer", vk.EndCommandBuffer(cmd)); err != nil {
 		return err
 	}
-	return d.submitWait(cmd, fence)
+	return d.submitWait(fence, cmd)
 }
 
 const (

@@ -57,6 +57,13 @@ type Options struct {
 	// Surface, if not nil, makes the device able to present to a window:
 	// see SurfaceFunc and NewSwapchain. Nil: compute only.
 	Surface SurfaceFunc
+	// SubmitGFLOP is the work budget of one submission, in GFLOP as
+	// declared with Batch.Work: a batch whose work passes it is submitted
+	// as several command buffers, cut between operations, so no single
+	// GPU job runs long enough for a driver's watchdog to reset the GPU.
+	// If 0, it is $VKSTYLE_SUBMIT_GFLOP, else DefaultSubmitGFLOP (20);
+	// negative: each batch is one submission.
+	SubmitGFLOP float64
 }
 
 // Device is an open Vulkan device with one compute queue.
@@ -73,8 +80,11 @@ type Device struct {
 	transfer  *transfer
 	opts      Options
 	bindLimit uint64
-	warn      func(string)
-	surface   vk.Surface // from Options.Surface; nil when compute only
+	// submitBudget is the FLOPs one submission may hold (Options.SubmitGFLOP);
+	// 0: no budget.
+	submitBudget float64
+	warn         func(string)
+	surface      vk.Surface // from Options.Surface; nil when compute only
 
 	// queueMu serialises the use of queue: vkQueueSubmit,
 	// vkQueuePresentKHR and vkQueueWaitIdle need the queue externally
@@ -95,6 +105,10 @@ func Open(opts Options) (*Device, error) {
 	if os.Getenv(ValidateEnv) == "1" {
 		opts.Validate = true
 	}
+	budget, err := submitBudget(opts.SubmitGFLOP)
+	if err != nil {
+		return nil, err
+	}
 	warn := opts.Warn
 	if warn == nil {
 		warn = func(s string) { fmt.Fprintln(os.Stderr, "vkstyle: warning:", s) }
@@ -113,7 +127,7 @@ func Open(opts Options) (*Device, error) {
 		in.close()
 		return nil, err
 	}
-	d := &Device{Info: *info, inst: in, opts: opts, warn: warn, kernels: map[string]*Kernel{}, live: map[any]string{}}
+	d := &Device{Info: *info, inst: in, opts: opts, warn: warn, kernels: map[string]*Kernel{}, live: map[any]string{}, submitBudget: budget}
 	d.bindLimit = info.MaxStorageBufferRange
 	if opts.MaxBindingRange > 0 && opts.MaxBindingRange < d.bindLimit {
 		d.bindLimit = opts.MaxBindingRange

@@ -13,6 +13,8 @@ type Stream struct {
 	batch   *Batch
 	err     error
 	syncs   int
+	submits int       // vkQueueSubmit calls of those syncs
+	split   int       // the most of them one sync made
 	release []*Buffer // closed after the next Sync
 	timings []Timing  // of the submissions since TakeTimings
 }
@@ -51,8 +53,18 @@ func (s *Stream) TakeTimings() []Timing {
 	return t
 }
 
-// Syncs counts the submissions so far: a cost to watch in loops.
+// Syncs counts the synchronisations so far (Syncs that had work to
+// submit): a cost to watch in loops.
 func (s *Stream) Syncs() int { return s.syncs }
+
+// Submissions counts the vkQueueSubmit calls of those syncs: more than
+// Syncs when work was cut to fit the device's budget per submission
+// (Options.SubmitGFLOP; see Batch.Work).
+func (s *Stream) Submissions() int { return s.submits }
+
+// MaxSplit is the most submissions one Sync has made: how many pieces the
+// largest batch (an evaluation of the network) was cut into.
+func (s *Stream) MaxSplit() int { return s.split }
 
 // Release closes buf once no recorded work can use it: now when nothing
 // is pending, else after the next Sync. (Destroying a buffer that recorded
@@ -76,6 +88,9 @@ func (s *Stream) Sync() error {
 	if err == nil {
 		if s.batch.Dispatches() > 0 || s.batch.recording {
 			s.syncs++
+			n := s.batch.Submissions()
+			s.submits += n
+			s.split = max(s.split, n)
 			err = s.batch.Submit()
 			s.timings = append(s.timings, s.batch.Timings()...)
 		}

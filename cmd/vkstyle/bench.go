@@ -33,6 +33,18 @@ type benchResult struct {
 	FirstWarmMS   float64            `json:"first_iter_warm_ms"`
 	KernelsMS     map[string]float64 `json:"kernel_ms_per_iter"`
 	WeightsSource string             `json:"weights"`
+
+	// SubmitGFLOP is the device's work budget per submission
+	// (gpu.Options.SubmitGFLOP, $VKSTYLE_SUBMIT_GFLOP); 0: none.
+	SubmitGFLOP float64 `json:"submit_gflop"`
+	// SubmitsPerIter counts the vkQueueSubmit calls of a timed iteration:
+	// the evaluation's pieces plus the optimiser's read-backs (L-BFGS
+	// reads back about 2·history+5 scalars per iteration, each its own
+	// small submission).
+	SubmitsPerIter float64 `json:"submissions_per_iter"`
+	// EvalSubmits is the most submissions one synchronisation made: the
+	// pieces an evaluation of the network was cut into.
+	EvalSubmits int `json:"eval_submissions"`
 }
 
 func runBench(args []string, stdout, stderr io.Writer) error {
@@ -66,6 +78,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "  %.2f GFLOP/iteration, %.2f GFLOP/s\n", res.GFLOP, res.GFLOPS)
 	fmt.Fprintf(stdout, "  peak device memory %v\n", gpu.Bytes(res.PeakBytes))
 	fmt.Fprintf(stdout, "  first iteration: %.0f ms with a cold pipeline cache, %.0f ms warm\n", res.FirstColdMS, res.FirstWarmMS)
+	fmt.Fprintf(stdout, "  %.1f submissions per iteration; an evaluation in %d of at most %g GFLOP\n", res.SubmitsPerIter, res.EvalSubmits, res.SubmitGFLOP)
 	type kv struct {
 		k string
 		v float64
@@ -140,6 +153,7 @@ func bench(size int, opt, modelName string, steps int, device string, kernels vk
 			return nil, err
 		}
 		res.Device = dev.Info.Name
+		res.SubmitGFLOP = dev.SubmitGFLOP()
 		eng, err := stylize.NewGPU(dev)
 		if err != nil {
 			dev.Close()
@@ -158,11 +172,13 @@ func bench(size int, opt, modelName string, steps int, device string, kernels vk
 			o.ContentLayers = []stylize.Layer{{Name: "relu4_2", Weight: 1}}
 		}
 		var marks []time.Time
+		var submits []int // the stream's submissions at each mark
 		start := time.Now()
 		_, runErr := stylize.Run(context.Background(), eng, model, stylize.Request{
 			Content: content, Styles: []*stylize.Image{style}, Options: o,
 			Progress: func(p stylize.Progress) error {
 				marks = append(marks, time.Now())
+				submits = append(submits, eng.Stream().Submissions())
 				if _, used, _ := dev.MemoryUsage(); used > res.PeakBytes {
 					res.PeakBytes = used
 				}
@@ -176,6 +192,7 @@ func bench(size int, opt, modelName string, steps int, device string, kernels vk
 				}
 				return nil
 			}})
+		evalSubmits := eng.Stream().MaxSplit()
 		model.Close()
 		eng.Close()
 		dev.Close()
@@ -194,6 +211,8 @@ func bench(size int, opt, modelName string, steps int, device string, kernels vk
 		}
 		sort.Float64s(per)
 		res.MedianMS, res.MinMS = per[len(per)/2], per[0]
+		res.SubmitsPerIter = float64(submits[len(marks)-2]-submits[1]) / float64(len(per))
+		res.EvalSubmits = evalSubmits
 		for k := range res.KernelsMS {
 			res.KernelsMS[k] /= float64(len(per))
 		}

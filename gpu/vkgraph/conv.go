@@ -48,6 +48,7 @@ func convCheck(kernel string, p graph.Conv2DParams, x, w, y graph.Buffer, xs, ys
 // Conv2DForward sets y = conv(x, w) + bias (graph.Conv2DParams).
 func (b *Backend) Conv2DForward(x, w, bias, y graph.Buffer, p graph.Conv2DParams) {
 	defer b.s.Batch().WithLabel("conv forward")()
+	b.s.Batch().Work(convFLOPs(p))
 	convCheck("Conv2DForward", p, x, w, y, "x", "y")
 	if bias != nil {
 		graph.CheckLen("Conv2DForward", "bias", bias, p.COut)
@@ -114,6 +115,7 @@ func (b *Backend) convSharedKernel(name string, texel []int, p graph.Conv2DParam
 // conv2d_bwd_data.
 func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParams) {
 	defer b.s.Batch().WithLabel("conv backward-data")()
+	b.s.Batch().Work(convFLOPs(p))
 	convCheck("Conv2DBackwardData", p, dx, w, dy, "dx", "dy")
 	dy0, w0, dx0 := unwrap(dy), unwrap(w), unwrap(dx)
 	if p.Stride == 1 && !p.Reflect && p.KH == p.KW && p.Pad <= p.KH-1 {
@@ -144,6 +146,7 @@ func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParam
 // Conv2DBackwardWeight accumulates dw += ∂L/∂w, summed over the batch.
 func (b *Backend) Conv2DBackwardWeight(x, dy, dw graph.Buffer, p graph.Conv2DParams) {
 	defer b.s.Batch().WithLabel("conv backward-weight")()
+	b.s.Batch().Work(convFLOPs(p))
 	convCheck("Conv2DBackwardWeight", p, x, dw, dy, "x", "dy")
 	x0, dy0, dw0 := unwrap(x), unwrap(dy), unwrap(dw)
 	R := p.CIn * p.KH * p.KW

@@ -29,6 +29,7 @@ func gramVec(hw int) int {
 // above the diagonal within a run.
 func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 	defer b.s.Batch().WithLabel("gram")()
+	b.s.Batch().Work(gramFLOPs(s))
 	graph.CheckLen("GramForward", "x", x, s.Len())
 	graph.CheckLen("GramForward", "g", g, s.N*s.C*s.C)
 	hw, vec := s.H*s.W, gramVec(s.H*s.W)
@@ -104,6 +105,7 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 // (shaders/gram_bwd.comp).
 func (b *Backend) GramBackward(x, dg, dx graph.Buffer, s graph.Shape) {
 	defer b.s.Batch().WithLabel("gram")()
+	b.s.Batch().Work(gramFLOPs(s))
 	graph.CheckLen("GramBackward", "x", x, s.Len())
 	graph.CheckLen("GramBackward", "dg", dg, s.N*s.C*s.C)
 	graph.CheckLen("GramBackward", "dx", dx, s.Len())
