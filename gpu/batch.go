@@ -213,6 +213,7 @@ func (b *Batch) view(x Binding, c int) (vk.BufferView, error) {
 		Range:  vk.DeviceSize(x.Size),
 	}
 	var v vk.BufferView
+	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkCreateBufferView", vk.CreateBufferView(b.dev.h, &info, nil, &v)); err != nil {
 		return nil, err
 	}
@@ -411,6 +412,7 @@ func (b *Batch) descriptorSet(k *Kernel) (vk.DescriptorSet, error) {
 			PPoolSizes:    sizes,
 		}
 		var pool vk.DescriptorPool
+		defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 		if err := check("vkCreateDescriptorPool", vk.CreateDescriptorPool(b.dev.h, &info, nil, &pool)); err != nil {
 			return nil, err
 		}
@@ -424,6 +426,7 @@ func (b *Batch) descriptorSet(k *Kernel) (vk.DescriptorSet, error) {
 		PSetLayouts:        []vk.DescriptorSetLayout{k.setLayout},
 	}
 	var set vk.DescriptorSet
+	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkAllocateDescriptorSets", vk.AllocateDescriptorSets(b.dev.h, &info, &set)); err != nil {
 		return nil, err
 	}
@@ -446,6 +449,7 @@ func (b *Batch) timestamp(k *Kernel, start bool) (bool, error) {
 				QueryCount: queriesPerPool,
 			}
 			var pool vk.QueryPool
+			defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 			if err := check("vkCreateQueryPool", vk.CreateQueryPool(b.dev.h, &info, nil, &pool)); err != nil {
 				return false, err
 			}

@@ -55,12 +55,14 @@ func (d *Device) newBuffer(name string, size uint64, usage vk.BufferUsageFlagBit
 		SharingMode: vk.SharingModeExclusive,
 	}
 	var h vk.Buffer
+	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkCreateBuffer", vk.CreateBuffer(d.h, &info, nil, &h)); err != nil {
 		return nil, fmt.Errorf("buffer %q (%s): %w", name, Bytes(size), err)
 	}
 	var req vk.MemoryRequirements
 	vk.GetBufferMemoryRequirements(d.h, h, &req)
 	req.Deref()
+	req.Free() // vulkan-go copied it into C memory: see cmem.go
 	const (
 		local    = uint32(vk.MemoryPropertyDeviceLocalBit)
 		visible  = uint32(vk.MemoryPropertyHostVisibleBit | vk.MemoryPropertyHostCoherentBit)

@@ -17,6 +17,7 @@ func (d *Device) newCommandPool() (vk.CommandPool, error) {
 		QueueFamilyIndex: uint32(d.Info.ComputeFamily),
 	}
 	var pool vk.CommandPool
+	defer pci.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkCreateCommandPool", vk.CreateCommandPool(d.h, &pci, nil, &pool)); err != nil {
 		return nil, err
 	}
@@ -31,6 +32,7 @@ func (d *Device) newCommandBuffer(pool vk.CommandPool) (vk.CommandBuffer, error)
 		CommandBufferCount: 1,
 	}
 	cmds := make([]vk.CommandBuffer, 1)
+	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkAllocateCommandBuffers", vk.AllocateCommandBuffers(d.h, &info, cmds)); err != nil {
 		return nil, err
 	}
@@ -40,6 +42,7 @@ func (d *Device) newCommandBuffer(pool vk.CommandPool) (vk.CommandBuffer, error)
 func (d *Device) newFence() (vk.Fence, error) {
 	info := vk.FenceCreateInfo{SType: vk.StructureTypeFenceCreateInfo}
 	var f vk.Fence
+	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkCreateFence", vk.CreateFence(d.h, &info, nil, &f)); err != nil {
 		return nil, err
 	}
@@ -51,6 +54,7 @@ func beginCommands(cmd vk.CommandBuffer, oneTime bool) error {
 	if oneTime {
 		info.Flags = vk.CommandBufferUsageFlags(vk.CommandBufferUsageOneTimeSubmitBit)
 	}
+	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 	return check("vkBeginCommandBuffer", vk.BeginCommandBuffer(cmd, &info))
 }
 

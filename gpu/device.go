@@ -173,6 +173,7 @@ func (d *Device) create() error {
 		PpEnabledExtensionNames: exts,
 	}
 	var h vk.Device
+	defer dci.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkCreateDevice", vk.CreateDevice(info.physical, &dci, nil, &h)); err != nil {
 		return err
 	}

@@ -53,6 +53,7 @@ func newInstance(validate bool, exts []string, warn func(string)) (*instance, er
 	}
 	info.EnabledExtensionCount = uint32(len(exts))
 	var h vk.Instance
+	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 	if r := vk.CreateInstance(&info, nil, &h); r != vk.Success {
 		if r == vk.ErrorIncompatibleDriver {
 			return nil, fmt.Errorf("%w: the Vulkan loader found no driver: install one (mesa-vulkan-drivers for a CPU device, or your GPU vendor's driver)", ErrNoDevice)

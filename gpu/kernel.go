@@ -130,6 +130,7 @@ func (k *Kernel) build() error {
 		PCode:    words,
 	}
 	var module vk.ShaderModule
+	defer mci.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkCreateShaderModule", vk.CreateShaderModule(d.h, &mci, nil, &module)); err != nil {
 		return err
 	}
@@ -153,6 +154,7 @@ func (k *Kernel) build() error {
 		PBindings:    binds,
 	}
 	var setLayout vk.DescriptorSetLayout
+	defer lci.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkCreateDescriptorSetLayout", vk.CreateDescriptorSetLayout(d.h, &lci, nil, &setLayout)); err != nil {
 		return err
 	}
@@ -170,6 +172,7 @@ func (k *Kernel) build() error {
 		}}
 	}
 	var layout vk.PipelineLayout
+	defer plci.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkCreatePipelineLayout", vk.CreatePipelineLayout(d.h, &plci, nil, &layout)); err != nil {
 		return err
 	}

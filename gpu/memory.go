@@ -116,6 +116,7 @@ func (a *allocator) newBlock(size uint64, typ uint32, host bool) (*block, error)
 		MemoryTypeIndex: typ,
 	}
 	var mem vk.DeviceMemory
+	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkAllocateMemory", vk.AllocateMemory(a.dev.h, &info, nil, &mem)); err != nil {
 		return nil, err
 	}

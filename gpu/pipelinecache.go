@@ -74,6 +74,7 @@ func openPipelineCache(d *Device) *pipelineCache {
 		defer cFree(info.PInitialData)
 	}
 	var h vk.PipelineCache
+	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkCreatePipelineCache", vk.CreatePipelineCache(d.h, &info, nil, &h)); err != nil {
 		d.warn(err.Error())
 		return c

@@ -93,6 +93,7 @@ func (d *Device) NewSwapchain(size func() (w, h int)) (*Swapchain, error) {
 func (d *Device) newSemaphore() (vk.Semaphore, error) {
 	info := vk.SemaphoreCreateInfo{SType: vk.StructureTypeSemaphoreCreateInfo}
 	var sem vk.Semaphore
+	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkCreateSemaphore", vk.CreateSemaphore(d.h, &info, nil, &sem)); err != nil {
 		return nil, err
 	}
@@ -162,6 +163,7 @@ func (s *Swapchain) Present(record func(*Frame) error) (shown bool, err error) {
 			PSwapchains:        []vk.Swapchain{s.h},
 			PImageIndices:      []uint32{idx},
 		}
+		defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 		s.dev.queueMu.Lock()
 		r := vk.QueuePresent(s.dev.queue, &info)
 		s.dev.queueMu.Unlock()
@@ -181,12 +183,16 @@ func (s *Swapchain) Present(record func(*Frame) error) (shown bool, err error) {
 // while the window is minimised.
 func (s *Swapchain) currentExtent() (vk.Extent2D, bool, error) {
 	var caps vk.SurfaceCapabilities
+	defer caps.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkGetPhysicalDeviceSurfaceCapabilitiesKHR", vk.GetPhysicalDeviceSurfaceCapabilities(s.dev.Info.physical, s.dev.surface, &caps)); err != nil {
 		return vk.Extent2D{}, false, err
 	}
 	caps.Deref()
 	caps.CurrentExtent.Deref()
-	e := caps.CurrentExtent
+	// A plain copy: caps.CurrentExtent points into caps' C memory, which
+	// the deferred Free releases, and vulkan-go would pass that pointer's
+	// contents, not the fields, when the extent goes back to the driver.
+	e := vk.Extent2D{Width: caps.CurrentExtent.Width, Height: caps.CurrentExtent.Height}
 	if e.Width == math.MaxUint32 { // the application chooses
 		caps.MinImageExtent.Deref()
 		caps.MaxImageExtent.Deref()
@@ -270,6 +276,7 @@ func (s *Swapchain) recreate(extent vk.Extent2D) error {
 		return err
 	}
 	var caps vk.SurfaceCapabilities
+	defer caps.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkGetPhysicalDeviceSurfaceCapabilitiesKHR", vk.GetPhysicalDeviceSurfaceCapabilities(d.Info.physical, d.surface, &caps)); err != nil {
 		return err
 	}
@@ -314,6 +321,7 @@ func (s *Swapchain) recreate(extent vk.Extent2D) error {
 		OldSwapchain:     s.h,
 	}
 	var h vk.Swapchain
+	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkCreateSwapchainKHR", vk.CreateSwapchain(d.h, &info, nil, &h)); err != nil {
 		return err
 	}

@@ -1,0 +1,4 @@
+package gpu
+
+// CHeapInUse exports cHeapInUse to the external tests.
+var CHeapInUse = cHeapInUse
