@@ -33,8 +33,8 @@ type Model interface {
 	Deprocess(x []float32, w, h int) *Image
 	// InputScale is how many network-input units one unit of a [0, 1]
 	// pixel becomes (255 for Caffe weights): the random init and Adam's
-	// default learning rate, which neural-style gives in Caffe units, are
-	// scaled by InputScale/255.
+	// learning rate, which neural-style gives in Caffe units, are scaled
+	// by InputScale/255.
 	InputScale() float64
 	// MinSide is the shortest side, in pixels, that an input needs for
 	// the network to compute layers (its poolings halve the size).

@@ -61,7 +61,7 @@ func TestEquivalenceWithPyTorch(t *testing.T) {
 				defer m.Close()
 				o := Options{Size: 64, Iterations: 20, Init: "content", Optimizer: opt, LearningRate: 1}
 				if opt == "adam" {
-					o.LearningRate = 0.05
+					o.LearningRate = 0.05 * 255 / m.InputScale() // the script's 0.05 in input units
 				}
 				// Record every evaluation's loss, as the script does, by
 				// wrapping the engine's backend download of the loss.

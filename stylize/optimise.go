@@ -9,15 +9,16 @@ import (
 )
 
 // optimise runs iterations first+1 … iters of the configured optimiser on
-// x, calling report(iteration, loss) after each; report's error stops the
-// run. resume, when not nil, is the optimiser state to continue from. When
+// x, calling report(iteration) after each; report's error stops the run. resume, when not nil, is the optimiser state to continue from. When
 // the run stops early (ErrStopped from report) the optimiser's state is
 // kept in st.stopped for a checkpoint.
-func (st *state) optimise(s optim.Space, x optim.Vector, f optim.Func, first, iters int, resume []byte, report func(int, float64) error) error {
+func (st *state) optimise(s optim.Space, x optim.Vector, f optim.Func, first, iters int, resume []byte, report func(int) error) error {
 	o := st.o
 	ctx := context.Background() // stops come through report, between iterations
 	if o.Optimizer == "adam" {
-		a, err := optim.NewAdam(s, x, optim.AdamConfig{LR: o.LearningRate})
+		// The rate is in 0–255 pixel units whatever the model (see
+		// Options.LearningRate); Adam's steps are in the model's input units.
+		a, err := optim.NewAdam(s, x, optim.AdamConfig{LR: o.LearningRate * st.m.InputScale() / 255})
 		if err != nil {
 			return err
 		}
@@ -30,11 +31,10 @@ func (st *state) optimise(s optim.Space, x optim.Vector, f optim.Func, first, it
 			return err
 		}
 		for i := first + 1; i <= iters; i++ {
-			loss, err := a.Step(ctx, f)
-			if err != nil {
+			if _, err := a.Step(ctx, f); err != nil {
 				return err
 			}
-			if err := report(i, loss); err != nil {
+			if err := report(i); err != nil {
 				if errors.Is(err, ErrStopped) {
 					state, merr := a.MarshalBinary()
 					if merr != nil {
@@ -71,9 +71,9 @@ func (st *state) optimise(s optim.Space, x optim.Vector, f optim.Func, first, it
 	}
 	var stop error
 	i := first
-	l.SetCallback(func(it optim.Iteration) error {
+	l.SetCallback(func(optim.Iteration) error {
 		i++
-		if err := report(i, it.Loss); err != nil {
+		if err := report(i); err != nil {
 			stop = err
 			return err
 		}

@@ -39,8 +39,12 @@ type Options struct {
 	Init string
 	// Optimizer is "lbfgs" or "adam". Default "lbfgs".
 	Optimizer string
-	// LearningRate of Adam (default neural-style's 10 in Caffe units, so
-	// 10·InputScale/255 of the model) or L-BFGS (default 1).
+	// LearningRate is, for Adam, the step size in pixel units of 0–255,
+	// whatever the model's input scaling: neural-style's -learning_rate,
+	// default 10, which Run converts to the model's input units
+	// (×InputScale/255, 0.17 for torchvision's weights, 10 for Caffe's).
+	// For L-BFGS it is torch's lr, the multiplier of the step length
+	// (default 1), which has no unit.
 	LearningRate float64
 	// History is the number of L-BFGS correction pairs. If 0, it is 100.
 	History int

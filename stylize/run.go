@@ -73,9 +73,6 @@ var ErrStopped = errors.New("stylize: stopped")
 // stops early (cancelled context, a NaN, a progress error) it returns the
 // last good image with the error.
 func Run(ctx context.Context, eng Engine, m Model, r Request) (*Image, error) {
-	if r.Options.LearningRate == 0 && r.Options.Optimizer == "adam" {
-		r.Options.LearningRate = 10 * m.InputScale() / 255
-	}
 	o := r.Options.Defaults()
 	if err := o.Validate(len(r.Styles), m.Layers()); err != nil {
 		return nil, err
@@ -220,16 +217,36 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 	xv := eng.Vector(xbuf)
 	gv := eng.Vector(ob.x.Grad())
 	lossBuf := make([]float32, 1)
+	// Iteration k reports evaluation k: the loss of the image iteration k
+	// starts from, as neural-style-pt prints "Iteration k" (so iteration 1
+	// is the starting loss, and the final image's loss is not evaluated).
+	// L-BFGS evaluates iteration k+1's starting point before iteration k
+	// ends, so each evaluation's loss, and its terms at a print
+	// iteration, wait in evals for their report.
+	evals := map[int]evaluation{}
+	n := first // evaluations so far at this scale (a resumed run re-evaluates its start)
+	printAt := func(it int) bool { return o.PrintEvery > 0 && (it%o.PrintEvery == 0 || it == sc.Iterations) }
 	f := func(x, grad optim.Vector) (float64, error) {
 		prog.Run()
 		space.Copy(grad, gv)
 		if err := b.Download(ob.total.Buffer(), lossBuf); err != nil {
 			return 0, err
 		}
-		if st.r.evalHook != nil {
-			st.r.evalHook(float64(lossBuf[0]))
+		loss := float64(lossBuf[0])
+		n++
+		e := evaluation{loss: loss}
+		if printAt(n) {
+			terms, err := st.terms(ob)
+			if err != nil {
+				return 0, err
+			}
+			e.terms = terms
 		}
-		return float64(lossBuf[0]), nil
+		evals[n] = e
+		if st.r.evalHook != nil {
+			st.r.evalHook(loss)
+		}
+		return loss, nil
 	}
 	current := func() (*Image, error) {
 		xs := make([]float32, len(x0))
@@ -238,18 +255,15 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 		}
 		return m.Deprocess(xs, w, h), nil
 	}
-	report := func(it int, loss float64) error {
+	report := func(it int) error {
+		e, ok := evals[it]
+		if !ok {
+			return fmt.Errorf("stylize: internal error: iteration %d has no evaluation", it)
+		}
+		delete(evals, it)
 		st.done++
 		p := Progress{Scale: idx + 1, Scales: len(st.sched), Side: sc.Side, Iteration: it, Iterations: sc.Iterations,
-			Done: st.done, Total: st.total, Loss: loss, Elapsed: time.Since(st.start)}
-		last := it == sc.Iterations
-		if o.PrintEvery > 0 && (it%o.PrintEvery == 0 || last) {
-			terms, err := st.terms(ob)
-			if err != nil {
-				return err
-			}
-			p.Terms = terms
-		}
+			Done: st.done, Total: st.total, Loss: e.loss, Terms: e.terms, Elapsed: time.Since(st.start)}
 		if st.r.Progress != nil {
 			if err := st.r.Progress(p); err != nil {
 				return err
@@ -293,6 +307,13 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 		return im, st.checkpoint(idx, w, h, im, xbuf)
 	}
 	return im, runErr
+}
+
+// evaluation is the loss of one evaluation and, at a print iteration, its
+// weighted terms.
+type evaluation struct {
+	loss  float64
+	terms *Terms
 }
 
 // checkpoint writes the stopped run's checkpoint (when the request asks

@@ -61,7 +61,7 @@ func (f *renderFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.weights, "weights", "", "weight file (.pth or .safetensors) instead of the cached one")
 	fs.StringVar(&f.init, "init", "random", "initial image: random, content, gray or an image file")
 	fs.StringVar(&f.optimizer, "optimizer", "lbfgs", "optimiser: lbfgs or adam")
-	fs.Float64Var(&f.lr, "lr", 0, "learning rate (default 1 for lbfgs, 10 for adam)")
+	fs.Float64Var(&f.lr, "lr", 0, "learning rate: Adam's step in pixel units of 0-255 for every model, as neural-style's -learning_rate (default 10); L-BFGS's step-length multiplier (default 1)")
 	fs.IntVar(&f.history, "history", 100, "L-BFGS history size (correction pairs)")
 	fs.IntVar(&f.iterations, "iterations", 1000, "iterations (at the smallest scale when multi-scale)")
 	fs.Uint64Var(&f.seed, "seed", 0, "random seed: the same seed on the same device gives the same output bits")
