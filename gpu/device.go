@@ -1,10 +1,5 @@
 package gpu
 
-/*
-#include "vkext.h"
-*/
-import "C"
-
 import (
 	"errors"
 	"fmt"
@@ -162,11 +157,11 @@ func (d *Device) create() error {
 	if d.surface != nil {
 		exts = append(exts, cstr(swapchainExtension))
 	}
-	features := C.vkstyle_device_features(cbool(info.Float16), cbool(info.Storage16))
-	defer C.vkstyle_free_features(features)
+	// No feature past Vulkan 1.0 is enabled: no shader uses 16-bit types,
+	// and a structure of a feature nothing enables is an error where its
+	// extension is not enabled (VkPhysicalDeviceShaderFloat16Int8Features).
 	dci := vk.DeviceCreateInfo{
 		SType:                   vk.StructureTypeDeviceCreateInfo,
-		PNext:                   features,
 		QueueCreateInfoCount:    1,
 		PQueueCreateInfos:       qci,
 		EnabledExtensionCount:   uint32(len(exts)),
@@ -193,13 +188,6 @@ func (d *Device) create() error {
 	d.alloc = newAllocator(d, blockSize)
 	d.cache = openPipelineCache(d)
 	return nil
-}
-
-func cbool(b bool) C.int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // BindingLimit is the largest byte range one storage-buffer binding may

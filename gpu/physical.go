@@ -105,10 +105,15 @@ type DeviceInfo struct {
 	PipelineCacheUUID       [16]byte
 	DeviceUUID              [16]byte
 	Default                 bool // chosen when no selector is given
-	memoryTypeFlags         []uint32
-	memoryTypeHeap          []uint32
-	extensions              map[string]bool
-	physical                vk.PhysicalDevice
+	// Unusable says why vkstyle cannot run on the device ("" when it can):
+	// an API version below 1.1 (its SPIR-V 1.3 modules need Vulkan 1.1),
+	// or no queue family with compute. Such a device is listed, never
+	// chosen.
+	Unusable        string
+	memoryTypeFlags []uint32
+	memoryTypeHeap  []uint32
+	extensions      map[string]bool
+	physical        vk.PhysicalDevice
 }
 
 // LocalMemory is the size of the device's largest device-local heap, in bytes.
@@ -125,15 +130,21 @@ func (d *DeviceInfo) LocalMemory() uint64 {
 func queryDevice(in *instance, pd vk.PhysicalDevice, index int) DeviceInfo {
 	exts := deviceExtensions(pd)
 	var e C.vkstyle_device_ext
-	budget := 0
-	if exts["VK_EXT_memory_budget"] {
-		budget = 1
+	flags := 0
+	for name, bit := range map[string]int{
+		"VK_EXT_memory_budget":       C.VKSTYLE_EXT_MEMORY_BUDGET,
+		"VK_KHR_driver_properties":   C.VKSTYLE_EXT_DRIVER_PROPERTIES,
+		"VK_KHR_shader_float16_int8": C.VKSTYLE_EXT_SHADER_FLOAT16_INT8,
+	} {
+		if exts[name] {
+			flags |= bit
+		}
 	}
 	inst := C.VkInstance(unsafe.Pointer(in.h))
 	cpd := C.VkPhysicalDevice(unsafe.Pointer(pd))
 	// The first call learns the API version; properties2 needs it.
 	C.vkstyle_query_ext(inst, cpd, 0, 0, &e)
-	C.vkstyle_query_ext(inst, cpd, e.api_version, C.int(budget), &e)
+	C.vkstyle_query_ext(inst, cpd, e.api_version, C.int(flags), &e)
 	api := vk.Version(e.api_version)
 	const shuffleOps = C.uint32_t(vk.SubgroupFeatureShuffleBit | vk.SubgroupFeatureVoteBit)
 	shuffle := e.subgroup_stages&C.uint32_t(vk.ShaderStageComputeBit) != 0 && e.subgroup_ops&shuffleOps == shuffleOps
@@ -168,6 +179,7 @@ func queryDevice(in *instance, pd vk.PhysicalDevice, index int) DeviceInfo {
 		extensions:              exts,
 		physical:                pd,
 	}
+	info.Unusable = unusable(api.Major(), api.Minor(), info.ComputeFamily)
 	for i := 0; i < 3; i++ {
 		info.MaxWorkGroupCount[i] = uint32(e.max_compute_work_group_count[i])
 		info.MaxWorkGroupSize[i] = uint32(e.max_compute_work_group_size[i])
@@ -221,14 +233,27 @@ func enumerate(in *instance) ([]DeviceInfo, error) {
 	return infos, nil
 }
 
+// unusable returns why a device of API version major.minor whose compute
+// queue family is family cannot run vkstyle, or "".
+func unusable(major, minor, family int) string {
+	if major < 1 || (major == 1 && minor < 1) {
+		return fmt.Sprintf("Vulkan %d.%d: vkstyle's shaders are SPIR-V 1.3, which needs Vulkan 1.1", major, minor)
+	}
+	if family < 0 {
+		return "no queue family with compute"
+	}
+	return ""
+}
+
 // defaultDevice returns the index of the preferred device: discrete before
 // integrated before virtual before CPU, then enumeration order, so a software
 // rasteriser such as lavapipe is never chosen while a real GPU exists.
-// Devices without a compute queue are never chosen. -1 when none qualifies.
+// Unusable devices (below Vulkan 1.1, or without a compute queue) are never
+// chosen. -1 when none qualifies.
 func defaultDevice(infos []DeviceInfo) int {
 	order := make([]int, 0, len(infos))
 	for i := range infos {
-		if infos[i].ComputeFamily >= 0 {
+		if infos[i].ComputeFamily >= 0 && infos[i].Unusable == "" {
 			order = append(order, i)
 		}
 	}
@@ -284,6 +309,9 @@ func selectDevice(infos []DeviceInfo, selector string) (*DeviceInfo, error) {
 	}
 	if found.ComputeFamily < 0 {
 		return nil, fmt.Errorf("gpu: device %d (%s) has no compute queue", found.Index, found.Name)
+	}
+	if found.Unusable != "" {
+		return nil, fmt.Errorf("gpu: device %d (%s) cannot run vkstyle: %s; choose another of %s", found.Index, found.Name, found.Unusable, listNames(infos))
 	}
 	return found, nil
 }

@@ -92,3 +92,42 @@ func TestNoLoaderMessage(t *testing.T) {
 		t.Errorf("message is not one line: %q", msg)
 	}
 }
+
+// A device below Vulkan 1.1 is listed with the reason but never chosen,
+// by default or by selector, even when it is the only discrete GPU.
+func TestUnusableNeverChosen(t *testing.T) {
+	t.Setenv(SelectorEnv, "")
+	for _, c := range []struct {
+		major, minor, family int
+		want                 string
+	}{
+		{1, 0, 0, "Vulkan 1.0: vkstyle's shaders are SPIR-V 1.3, which needs Vulkan 1.1"},
+		{0, 9, 0, "Vulkan 0.9"},
+		{1, 1, -1, "no queue family with compute"},
+		{1, 1, 0, ""},
+		{1, 3, 2, ""},
+		{2, 0, 0, ""},
+	} {
+		if got := unusable(c.major, c.minor, c.family); (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("Vulkan %d.%d, family %d: %q, want %q", c.major, c.minor, c.family, got, c.want)
+		}
+	}
+	old := unusable(1, 0, 0)
+	infos := []DeviceInfo{
+		{Index: 0, Name: "llvmpipe (LLVM 15.0.6, 256 bits)", Type: CPU},
+		{Index: 1, Name: "Old Discrete GPU", Type: Discrete, Unusable: old},
+	}
+	if got := defaultDevice(infos); got != 0 {
+		t.Errorf("default %d, want 0: a Vulkan 1.0 device must not win over lavapipe", got)
+	}
+	infos[0].Default = true
+	for _, sel := range []string{"1", "old"} {
+		_, err := selectDevice(infos, sel)
+		if err == nil || !strings.Contains(err.Error(), "cannot run vkstyle: "+old) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("selector %q: error %v, want one line with the reason", sel, err)
+		}
+	}
+	if got := defaultDevice(infos[1:]); got != -1 {
+		t.Errorf("only a Vulkan 1.0 device: default %d, want -1", got)
+	}
+}

@@ -1,7 +1,6 @@
 #include "vkext.h"
 
 #include <dlfcn.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +29,7 @@ int vkstyle_load(const char* lib, char* err, int errlen) {
 
 void* vkstyle_get_instance_proc_addr(void) { return (void*)gipa; }
 
-void vkstyle_query_ext(VkInstance inst, VkPhysicalDevice pd, uint32_t api, int has_budget, vkstyle_device_ext* out) {
+void vkstyle_query_ext(VkInstance inst, VkPhysicalDevice pd, uint32_t api, int exts, vkstyle_device_ext* out) {
 	memset(out, 0, sizeof(*out));
 	PFN_vkGetPhysicalDeviceProperties props1 =
 		(PFN_vkGetPhysicalDeviceProperties)gipa(inst, "vkGetPhysicalDeviceProperties");
@@ -99,39 +98,49 @@ void vkstyle_query_ext(VkInstance inst, VkPhysicalDevice pd, uint32_t api, int h
 		(PFN_vkGetPhysicalDeviceFeatures2)gipa(inst, "vkGetPhysicalDeviceFeatures2");
 	PFN_vkGetPhysicalDeviceMemoryProperties2 mem2 =
 		(PFN_vkGetPhysicalDeviceMemoryProperties2)gipa(inst, "vkGetPhysicalDeviceMemoryProperties2");
-	if (props2 == NULL || feats2 == NULL || VK_API_VERSION_MINOR(api) < 1) {
+	if (props2 == NULL || feats2 == NULL || api < VK_API_VERSION_1_1) {
 		return;
 	}
+	// Physical-device structures follow the device's version (or an
+	// extension it supports), not the instance's: the driver properties
+	// are core in 1.2, else VK_KHR_driver_properties (same structure).
+	int driver = api >= VK_API_VERSION_1_2 || (exts & VKSTYLE_EXT_DRIVER_PROPERTIES);
 	VkPhysicalDeviceSubgroupProperties sub = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
 	VkPhysicalDeviceMaintenance3Properties m3 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES, .pNext = &sub};
 	VkPhysicalDeviceDriverProperties drv = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
 	VkPhysicalDeviceIDProperties idp = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES, .pNext = &m3};
-	if (VK_API_VERSION_MINOR(api) >= 2) {
+	if (driver) {
 		drv.pNext = &idp;
 	}
 	VkPhysicalDeviceProperties2 p = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
-	p.pNext = VK_API_VERSION_MINOR(api) >= 2 ? (void*)&drv : (void*)&idp;
+	p.pNext = driver ? (void*)&drv : (void*)&idp;
 	props2(pd, &p);
 	out->subgroup_size = sub.subgroupSize;
 	out->subgroup_stages = sub.supportedStages;
 	out->subgroup_ops = sub.supportedOperations;
 	out->max_memory_allocation_size = m3.maxMemoryAllocationSize;
 	memcpy(out->device_uuid, idp.deviceUUID, VK_UUID_SIZE);
-	if (VK_API_VERSION_MINOR(api) >= 2) {
+	if (driver) {
 		out->driver_id = drv.driverID;
 		memcpy(out->driver_name, drv.driverName, VK_MAX_DRIVER_NAME_SIZE);
 		memcpy(out->driver_info, drv.driverInfo, VK_MAX_DRIVER_INFO_SIZE);
 	}
 
+	// float16 arithmetic is core in 1.2, else VK_KHR_shader_float16_int8;
+	// 16-bit storage is core in 1.1.
+	int float16 = api >= VK_API_VERSION_1_2 || (exts & VKSTYLE_EXT_SHADER_FLOAT16_INT8);
 	VkPhysicalDeviceShaderFloat16Int8Features f16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES};
-	VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES, .pNext = &f16};
+	VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES};
+	if (float16) {
+		s16.pNext = &f16;
+	}
 	VkPhysicalDeviceFeatures2 f = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &s16};
 	feats2(pd, &f);
 	out->shader_float16 = f16.shaderFloat16;
 	out->storage_buffer16 = s16.storageBuffer16BitAccess;
 	out->shader_float64 = f.features.shaderFloat64;
 
-	if (has_budget && mem2 != NULL) {
+	if ((exts & VKSTYLE_EXT_MEMORY_BUDGET) && mem2 != NULL) {
 		VkPhysicalDeviceMemoryBudgetPropertiesEXT b = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT};
 		VkPhysicalDeviceMemoryProperties2 m = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2, .pNext = &b};
 		mem2(pd, &m);
@@ -187,25 +196,3 @@ static VkValidationFeaturesEXT features = {
 
 void* vkstyle_validation_features(void) { return &features; }
 
-typedef struct {
-	VkPhysicalDeviceShaderFloat16Int8Features f16;
-	VkPhysicalDevice16BitStorageFeatures s16;
-} feature_chain;
-
-void* vkstyle_device_features(int f16, int storage16) {
-	feature_chain* c = calloc(1, sizeof(feature_chain));
-	c->f16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES;
-	c->f16.shaderFloat16 = f16 ? VK_TRUE : VK_FALSE;
-	c->s16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES;
-	c->s16.storageBuffer16BitAccess = storage16 ? VK_TRUE : VK_FALSE;
-	c->s16.pNext = &c->f16;
-	return &c->s16;
-}
-
-void vkstyle_free_features(void* p) {
-	// p points at the first member of the chain, which is s16 at offset
-	// sizeof(f16); recover the allocation.
-	if (p != NULL) {
-		free((char*)p - offsetof(feature_chain, s16));
-	}
-}

@@ -58,10 +58,18 @@ typedef struct {
 	uint64_t heap_usage[VK_MAX_MEMORY_HEAPS];
 } vkstyle_device_ext;
 
+// Device extensions vkstyle_query_ext may use, as bits of its exts.
+#define VKSTYLE_EXT_MEMORY_BUDGET 1      // VK_EXT_memory_budget
+#define VKSTYLE_EXT_DRIVER_PROPERTIES 2  // VK_KHR_driver_properties
+#define VKSTYLE_EXT_SHADER_FLOAT16_INT8 4 // VK_KHR_shader_float16_int8
+
 // vkstyle_query_ext fills out through vkGetPhysicalDeviceProperties2 and
-// friends. api is the device's API version; has_budget says whether
-// VK_EXT_memory_budget is available on the device.
-void vkstyle_query_ext(VkInstance inst, VkPhysicalDevice pd, uint32_t api, int has_budget, vkstyle_device_ext* out);
+// friends. api is the device's API version (0 for only what Vulkan 1.0
+// reports); exts says which VKSTYLE_EXT_* the device supports. A structure
+// is chained only where the device's version or an extension it supports
+// defines it: nothing past Vulkan 1.0 below 1.1, the driver properties
+// and float16 features from 1.2 or their extensions.
+void vkstyle_query_ext(VkInstance inst, VkPhysicalDevice pd, uint32_t api, int exts, vkstyle_device_ext* out);
 
 // vkstyle_create_messenger installs a VK_EXT_debug_utils messenger that
 // forwards warnings and errors to Go with the given handle.
@@ -71,11 +79,5 @@ void vkstyle_destroy_messenger(VkInstance inst, VkDebugUtilsMessengerEXT m);
 // vkstyle_validation_features returns a static VkValidationFeaturesEXT that
 // enables synchronisation validation, to chain into VkInstanceCreateInfo.
 void* vkstyle_validation_features(void);
-
-// vkstyle_device_features returns a pNext chain for VkDeviceCreateInfo that
-// enables 16-bit storage and float16 arithmetic where supported. The chain is
-// owned by C and freed with vkstyle_free_features.
-void* vkstyle_device_features(int f16, int storage16);
-void vkstyle_free_features(void* p);
 
 #endif
