@@ -11,7 +11,11 @@ import (
 // resolveModel loads the network -model and -weights name, with -pooling.
 // With no -model it takes VGG19 when its weights are cached and the
 // embedded network otherwise, and says so in note.
-func resolveModel(name, weights, pooling string) (m *stylize.NetModel, note string, err error) {
+func resolveModel(name, weights, pooling, preprocess string) (m *stylize.NetModel, note string, err error) {
+	conv, err := parsePreprocess(preprocess)
+	if err != nil {
+		return nil, "", err
+	}
 	var pool vgg.Pooling
 	if pooling != "" {
 		if pool, err = vgg.ParsePooling(pooling); err != nil {
@@ -38,6 +42,9 @@ func resolveModel(name, weights, pooling string) (m *stylize.NetModel, note stri
 		if weights != "" {
 			return nil, "", fmt.Errorf("-weights %s: the embedded model has no weight file; use -model vgg19 or vgg16", weights)
 		}
+		if conv != nil {
+			return nil, "", fmt.Errorf("-preprocess %s: the embedded model has its own preprocessing; -preprocess is for VGG weights (-model vgg19 or vgg16)", preprocess)
+		}
 		n = vgg.NewRandom(0)
 	case "vgg19", "vgg16":
 		arch, _ := vgg.ArchByName(name)
@@ -51,8 +58,25 @@ func resolveModel(name, weights, pooling string) (m *stylize.NetModel, note stri
 	default:
 		return nil, "", fmt.Errorf("-model %q: use vgg19, vgg16 or embedded", name)
 	}
+	if conv != nil {
+		n.Convention = *conv
+	}
 	if pooling != "" { // else the model's own: max for VGG (neural-style's default), average for the embedded pyramid
 		n.Pooling = pool
 	}
 	return stylize.FromNet(name, n), note, nil
+}
+
+// parsePreprocess reads -preprocess: nil for auto (the convention Load
+// chooses from the file), else torchvision's or Caffe's.
+func parsePreprocess(s string) (*vgg.Convention, error) {
+	switch strings.ToLower(s) {
+	case "", "auto":
+		return nil, nil
+	case "torchvision":
+		return &vgg.Torchvision, nil
+	case "caffe":
+		return &vgg.Caffe, nil
+	}
+	return nil, fmt.Errorf("-preprocess %q: give auto, torchvision or caffe", s)
 }

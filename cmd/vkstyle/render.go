@@ -42,6 +42,8 @@ type renderFlags struct {
 	bits, quality               int
 	jsonOut, quiet              bool
 	device, resume, checkpoint  string
+	preprocess                  string
+	given                       map[string]bool // the flags on the command line
 }
 
 func (f *renderFlags) register(fs *flag.FlagSet) {
@@ -56,6 +58,7 @@ func (f *renderFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.tvWeight, "tv-weight", 1e-3, "weight of the total-variation smoothing")
 	fs.StringVar(&f.contentLayers, "content-layers", "relu4_2", "content layers, each optionally name:weight, separated by commas")
 	fs.StringVar(&f.styleLayers, "style-layers", "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1", "style layers, each optionally name:weight")
+	fs.StringVar(&f.preprocess, "preprocess", "auto", "input preprocessing the weights expect: auto (Caffe for neural-style-pt's vgg19-d01eb7cb.pth and vgg16-00b39a1b.pth, else a safetensors file's vkstyle_convention, else torchvision), torchvision or caffe")
 	fs.StringVar(&f.pooling, "pooling", "", "pooling of the network: max or avg (default: max for VGG, as neural-style; Gatys et al. used avg)")
 	fs.StringVar(&f.model, "model", "", "network: vgg19, vgg16 or embedded (default: vgg19 when its weights are cached, else embedded)")
 	fs.StringVar(&f.weights, "weights", "", "weight file (.pth or .safetensors) instead of the cached one")
@@ -88,6 +91,22 @@ func (f *renderFlags) options(embedded bool) (stylize.Options, error) {
 		Init: f.init, Optimizer: f.optimizer, LearningRate: f.lr, History: f.history, Iterations: f.iterations,
 		Seed: f.seed, OriginalColors: f.originalColors, MatchColors: f.matchColors, NormalizeGradients: f.normalizeGradients,
 		PrintEvery: f.printEvery, SaveEvery: f.saveEvery,
+	}
+	// Zero is how the library spells "default": an explicit 0 (or less)
+	// on the command line is a mistake to report, never a default.
+	for _, c := range []struct {
+		flag string
+		v    float64
+		want string
+	}{
+		{"iterations", float64(f.iterations), "give at least 1"},
+		{"history", float64(f.history), "give at least 1 correction pair"},
+		{"size", float64(f.size), "give a longer side of at least 16 pixels (leave -size out for the default)"},
+		{"lr", f.lr, "give a positive rate (leave -lr out for the default: 10 for adam, 1 for lbfgs)"},
+	} {
+		if f.given[c.flag] && !(c.v > 0) {
+			return o, fmt.Errorf("-%s %v: %s", c.flag, c.v, c.want)
+		}
 	}
 	if o.Size == 0 && embedded {
 		o.Size = 256
@@ -193,7 +212,8 @@ func parseRender(name string, args []string, stderr io.Writer) (f *renderFlags, 
 	}
 	set = map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	if model, note, err = resolveModel(f.model, f.weights, f.pooling); err != nil {
+	f.given = set
+	if model, note, err = resolveModel(f.model, f.weights, f.pooling, f.preprocess); err != nil {
 		return nil, nil, nil, "", err
 	}
 	if model.Name() == "embedded" {
