@@ -44,40 +44,102 @@ install_packages() {
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-compile_shader() { # source.comp output.spv
-  glslc -fshader-stage=comp --target-env=vulkan1.1 -O -I shaders "$1" -o "$2"
+compile_shader() { # source.comp output.spv [glslc -D flags...]
+  local src=$1 out=$2; shift 2
+  glslc -fshader-stage=comp --target-env=vulkan1.1 -O -I shaders "$@" "$src" -o "$out"
+}
+
+# shader_builds prints one line per SPIR-V file: its name (no .spv), its
+# source and the -D flags; every .comp, then the variants of
+# shaders/variants.txt.
+shader_builds() {
+  local src name source defs
+  for src in shaders/*.comp; do
+    name=$(basename "$src" .comp)
+    echo "$name $src"
+  done
+  while read -r name source defs; do
+    case "$name" in ''|'#'*) continue ;; esac
+    [ -f "shaders/$source" ] || { echo "build.sh: shaders/variants.txt: $name: no shaders/$source" >&2; return 1; }
+    echo "$name shaders/$source $(for d in $defs; do printf -- '-D%s ' "$d"; done)"
+  done < shaders/variants.txt
 }
 
 shaders() {
-  for src in shaders/*.comp; do
-    compile_shader "$src" "${src%.comp}.spv"
-  done
+  local builds name src flags n=0
+  builds=$(shader_builds)
+  while read -r name src flags; do
+    # shellcheck disable=SC2086 # flags are words
+    compile_shader "$src" "shaders/$name.spv" $flags
+    n=$((n + 1))
+  done <<< "$builds"
   glslc --version | sed -n 1p > shaders/GLSLC_VERSION
-  echo "build.sh: compiled $(ls shaders/*.comp | wc -l) shaders with $(cat shaders/GLSLC_VERSION)"
+  echo "build.sh: compiled $n shaders with $(cat shaders/GLSLC_VERSION)"
 }
 
 # check_shaders fails when a committed .spv is missing, orphaned or stale.
-# Byte comparison needs the glslc that wrote them (shaders/GLSLC_VERSION);
-# with another version the sources are still compiled, and the mismatch said.
+# Byte comparison needs the glslc that wrote them (shaders/GLSLC_VERSION):
+# with another glslc the sources are still compiled, so a shader that no
+# longer compiles fails, but a stale .spv cannot be told from one that the
+# other compiler would write differently, and the mismatch is said.
 check_shaders() {
-  local tmp status=0 same=1
+  local tmp status=0 same=1 builds name src flags spv
   tmp=$(mktemp -d)
   [ "$(glslc --version | sed -n 1p)" = "$(cat shaders/GLSLC_VERSION 2>/dev/null)" ] || same=0
-  for src in shaders/*.comp; do
-    local spv="${src%.comp}.spv"
-    compile_shader "$src" "$tmp/out.spv"
+  builds=$(shader_builds) || return 1
+  while read -r name src flags; do
+    spv="shaders/$name.spv"
+    # shellcheck disable=SC2086 # flags are words
+    compile_shader "$src" "$tmp/out.spv" $flags || status=1
     if [ ! -f "$spv" ]; then
       echo "build.sh: $spv is missing: run ./build.sh shaders" >&2; status=1
     elif [ $same = 1 ] && ! cmp -s "$tmp/out.spv" "$spv"; then
       echo "build.sh: $spv is stale: run ./build.sh shaders and commit it" >&2; status=1
     fi
-  done
+  done <<< "$builds"
   for spv in shaders/*.spv; do
-    [ -f "${spv%.spv}.comp" ] || { echo "build.sh: $spv has no source" >&2; status=1; }
+    name=$(basename "$spv" .spv)
+    grep -q "^$name " <<< "$builds" || { echo "build.sh: $spv has no source" >&2; status=1; }
   done
   [ $same = 1 ] || echo "build.sh: warning: glslc is '$(glslc --version | sed -n 1p)', the committed SPIR-V came from '$(cat shaders/GLSLC_VERSION)': freshness not compared byte for byte" >&2
   rm -rf "$tmp"
   return $status
+}
+
+# swiftshader prints the path of SwiftShader's Vulkan driver manifest (ICD),
+# fetching it on first use: Google's CPU implementation of Vulkan, which
+# Debian ships inside chromium-common. Only the package is downloaded and
+# unpacked into a cache directory (Chromium is not installed), and only the
+# driver is kept. vkstyle's tests run on it as a second, independent
+# implementation with different limits (README, "Platforms").
+swiftshader() {
+  local cache="${XDG_CACHE_HOME:-$HOME/.cache}/vkstyle/swiftshader"
+  local icd="$cache/usr/lib/chromium/vk_swiftshader_icd.json"
+  if [ -f "$icd" ] && [ -f "$cache/usr/lib/chromium/libvk_swiftshader.so" ]; then
+    echo "$icd"; return 0
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "build.sh: the SwiftShader test pass needs Debian's chromium-common package (apt-get download chromium-common), and this system has no apt-get" >&2
+    return 1
+  fi
+  local tmp deb
+  tmp=$(mktemp -d)
+  if ! (cd "$tmp" && { apt-get download chromium-common >/dev/null 2>&1 ||
+      { apt-get update -qq >/dev/null 2>&1 && apt-get download chromium-common >/dev/null 2>&1; }; }); then
+    echo "build.sh: cannot download Debian's chromium-common (SwiftShader's Vulkan driver) for the second-driver test pass: check apt's sources and network, or run 'apt-get download chromium-common' by hand" >&2
+    rm -rf "$tmp"; return 1
+  fi
+  deb=$(ls "$tmp"/chromium-common_*.deb)
+  mkdir -p "$tmp/x" "$cache/usr/lib/chromium"
+  dpkg -x "$deb" "$tmp/x"
+  if [ ! -f "$tmp/x/usr/lib/chromium/vk_swiftshader_icd.json" ]; then
+    echo "build.sh: $(basename "$deb") has no usr/lib/chromium/vk_swiftshader_icd.json: SwiftShader has moved; update build.sh" >&2
+    rm -rf "$tmp"; return 1
+  fi
+  cp "$tmp/x/usr/lib/chromium/vk_swiftshader_icd.json" "$tmp/x/usr/lib/chromium/libvk_swiftshader.so" "$cache/usr/lib/chromium/"
+  basename "$deb" > "$cache/VERSION"
+  rm -rf "$tmp"
+  echo "$icd"
 }
 
 cmd=${1:-build}

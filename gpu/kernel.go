@@ -29,6 +29,19 @@ type KernelSpec struct {
 	Texel []int
 }
 
+// storageBindings counts the bindings that are storage buffers; the others
+// are uniform texel buffers, which count against the device's
+// maxPerStageDescriptorSampledImages instead.
+func (s KernelSpec) storageBindings() int {
+	n := 0
+	for i := 0; i < s.Bindings; i++ {
+		if s.texel(i) == 0 {
+			n++
+		}
+	}
+	return n
+}
+
 func (s KernelSpec) texel(i int) int {
 	if i < len(s.Texel) {
 		return s.Texel[i]
@@ -80,7 +93,9 @@ func (s KernelSpec) key() string {
 
 // Kernel returns the kernel for spec, building it on first use; the device
 // keeps it until it closes. Limits are checked: push constants against
-// maxPushConstantsSize, bindings against maxPerStageDescriptorStorageBuffers,
+// maxPushConstantsSize, storage bindings against
+// maxPerStageDescriptorStorageBuffers, texel bindings against
+// maxPerStageDescriptorSampledImages,
 // the work-group size against maxComputeWorkGroupSize and invocations.
 func (d *Device) Kernel(spec KernelSpec) (*Kernel, error) {
 	defer holdGC()() // see gcfence.go
@@ -99,8 +114,10 @@ func (d *Device) Kernel(spec KernelSpec) (*Kernel, error) {
 		return nil, fmt.Errorf("gpu: kernel %s: SPIR-V of %d bytes is not a whole number of words", spec.Name, len(spec.Code))
 	case spec.PushSize > info.MaxPushConstants:
 		return nil, fmt.Errorf("gpu: kernel %s: %d bytes of push constants exceed the device's %d", spec.Name, spec.PushSize, info.MaxPushConstants)
-	case uint32(spec.Bindings) > info.MaxStorageBuffers:
-		return nil, fmt.Errorf("gpu: kernel %s: %d storage buffers exceed the device's %d per stage", spec.Name, spec.Bindings, info.MaxStorageBuffers)
+	case uint32(spec.storageBindings()) > info.MaxStorageBuffers:
+		return nil, fmt.Errorf("gpu: kernel %s: %d storage buffers exceed %s's maxPerStageDescriptorStorageBuffers (%d)", spec.Name, spec.storageBindings(), info.Name, info.MaxStorageBuffers)
+	case uint32(spec.Bindings-spec.storageBindings()) > info.MaxSampledImages:
+		return nil, fmt.Errorf("gpu: kernel %s: %d texel buffers exceed %s's maxPerStageDescriptorSampledImages (%d)", spec.Name, spec.Bindings-spec.storageBindings(), info.Name, info.MaxSampledImages)
 	case !validTexel(spec.Texel):
 		return nil, fmt.Errorf("gpu: kernel %s: texel bindings take 1 or 4 components, got %v", spec.Name, spec.Texel)
 	case spec.LocalSize > info.MaxWorkGroupSize[0] || spec.LocalSize > info.MaxWorkGroupInvocations:

@@ -1,9 +1,9 @@
 // conv.glsl: what the convolution kernels share: their push constants and
-// padded reads of the input. Inputs are read through uniform texel buffers
-// (texelFetch), which is how lavapipe reads memory quickly (DESIGN.md §5)
-// and is cached on every GPU.
+// padded reads of the input. Inputs are read with read.glsl's INPUT and
+// FETCH: texel buffers, or storage buffers in the "_storage" variants.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "read.glsl"
 
 layout(push_constant) uniform Push {
 	uint N, CIn, H, W;      // input

@@ -4,7 +4,7 @@
 #extension GL_GOOGLE_include_directive : require
 #include "conv.glsl"
 
-layout(binding = 0) uniform samplerBuffer dy; // N×COut×OH×OW
+INPUT(0, dy); // N×COut×OH×OW
 layout(std430, binding = 1) buffer Out { float db[]; };
 
 void main() {
@@ -15,9 +15,9 @@ void main() {
 	uint P = p.OH * p.OW;
 	float acc = 0.0;
 	for (uint n = 0; n < p.N; n++) {
-		int base = int((n * p.COut + co) * P);
+		uint base = (n * p.COut + co) * P;
 		for (uint i = 0; i < P; i++) {
-			acc += texelFetch(dy, base + int(i)).r;
+			acc += FETCH(dy, base + i);
 		}
 	}
 	db[co] += acc;

@@ -13,8 +13,8 @@
 #define CI_T 16
 #define PX_T 4
 
-layout(binding = 0) uniform samplerBuffer dy; // N×COut×OH×OW
-layout(binding = 1) uniform samplerBuffer w;  // COut×CIn×KH×KW
+INPUT(0, dy); // N×COut×OH×OW
+INPUT(1, w);  // COut×CIn×KH×KW
 layout(std430, binding = 2) buffer Out { float dx[]; };
 
 // sources lists the padded coordinates that read input coordinate i of an
@@ -59,7 +59,7 @@ void main() {
 	int S = int(p.stride), pad = int(p.pad);
 	int OH = int(p.OH), OW = int(p.OW);
 	for (uint co = 0; co < p.COut; co++) {
-		int dybase = int((p.n * p.COut + co) * p.OH * p.OW);
+		uint dybase = (p.n * p.COut + co) * p.OH * p.OW;
 		for (uint ky = 0; ky < p.KH; ky++) {
 			for (uint kx = 0; kx < p.KW; kx++) {
 				float g[PX_T];
@@ -75,14 +75,14 @@ void main() {
 							if (oxs < 0 || oxs % S != 0 || oxs / S >= OW) {
 								continue;
 							}
-							g[j] += texelFetch(dy, dybase + (oys / S) * OW + oxs / S).r;
+							g[j] += FETCH(dy, dybase + uint((oys / S) * OW + oxs / S));
 						}
 					}
 				}
-				int widx = int(co * p.CIn * K + ky * p.KW + kx);
+				uint widx = co * p.CIn * K + ky * p.KW + kx;
 				for (uint c = 0; c < CI_T; c++) {
 					uint ci = min(ci0 + c, ci_end - 1); // tail channels repeat, never stored
-					float wv = texelFetch(w, widx + int(ci * K)).r;
+					float wv = FETCH(w, widx + ci * K);
 					for (uint j = 0; j < PX_T; j++) {
 						acc[c][j] = fma(wv, g[j], acc[c][j]);
 					}

@@ -10,8 +10,8 @@
 
 #define CO_T 8
 
-layout(binding = 0) uniform samplerBuffer x;  // N×CIn×H×W
-layout(binding = 1) uniform samplerBuffer dy; // N×COut×OH×OW
+INPUT(0, x);  // N×CIn×H×W
+INPUT(1, dy); // N×COut×OH×OW
 layout(std430, binding = 2) buffer Out { float dw[]; };
 
 void main() {
@@ -31,7 +31,7 @@ void main() {
 	int H = int(p.H), W = int(p.W);
 	uint P = p.OH * p.OW;
 	for (uint n = 0; n < p.N; n++) {
-		int xbase = int((n * p.CIn + ci) * p.H * p.W);
+		uint xbase = (n * p.CIn + ci) * p.H * p.W;
 		for (uint oy = 0; oy < p.OH; oy++) {
 			int iy = pad_index(int(oy * p.stride + ky) - int(p.pad), H);
 			if (iy < 0) {
@@ -42,11 +42,11 @@ void main() {
 				if (ix < 0) {
 					continue;
 				}
-				float xv = texelFetch(x, xbase + iy * W + ix).r;
+				float xv = FETCH(x, xbase + uint(iy * W + ix));
 				uint px = oy * p.OW + ox;
 				for (uint c = 0; c < CO_T; c++) {
 					uint co = min(co0 + c, co_end - 1);
-					acc[c] = fma(texelFetch(dy, int((n * p.COut + co) * P + px)).r, xv, acc[c]);
+					acc[c] = fma(FETCH(dy, (n * p.COut + co) * P + px), xv, acc[c]);
 				}
 			}
 		}

@@ -16,8 +16,8 @@
 layout(constant_id = 1) const uint KH = 3;
 layout(constant_id = 2) const uint KW = 3;
 
-layout(binding = 0) uniform samplerBuffer x;  // N×CIn×H×W
-layout(binding = 1) uniform samplerBuffer dy; // N×COut×OH×OW
+INPUT(0, x);  // N×CIn×H×W
+INPUT(1, dy); // N×COut×OH×OW
 layout(std430, binding = 2) buffer Out { float dw[]; };
 
 void main() {
@@ -51,14 +51,14 @@ void main() {
 			int ix = int((px % p.OW) * p.stride) - int(p.pad);
 			for (uint q = 0; q < BM / 16; q++) {
 				uint co = p.c_base + m0 + lm + 16 * q;
-				As[lk][lm + 16 * q] = (pxok && co < co_end) ? texelFetch(dy, int((n * p.COut + co) * P + px)).r : 0.0;
+				As[lk][lm + 16 * q] = (pxok && co < co_end) ? FETCH(dy, (n * p.COut + co) * P + px) : 0.0;
 			}
 			for (uint q = 0; q < BN / 16; q++) {
 				float v = 0.0;
 				if (pxok && rok[q]) {
 					int row = pad_index(iy + ky[q], H), col = pad_index(ix + kx[q], W);
 					if (row >= 0 && col >= 0) {
-						v = texelFetch(x, int(n * p.CIn * p.H * p.W + xoff[q]) + row * W + col).r;
+						v = FETCH(x, n * p.CIn * p.H * p.W + xoff[q] + uint(row * W + col));
 					}
 				}
 				Bs[lk][lm + 16 * q] = v;

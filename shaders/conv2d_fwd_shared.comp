@@ -15,9 +15,9 @@
 layout(constant_id = 1) const uint KH = 3;
 layout(constant_id = 2) const uint KW = 3;
 
-layout(binding = 0) uniform samplerBuffer x;    // N×CIn×H×W
-layout(binding = 1) uniform samplerBuffer w;    // COut×CIn×KH×KW (transposed: CIn×COut×KH×KW)
-layout(binding = 2) uniform samplerBuffer bias; // COut (any buffer when no bias)
+INPUT(0, x);    // N×CIn×H×W
+INPUT(1, w);    // COut×CIn×KH×KW (transposed: CIn×COut×KH×KW)
+INPUT(2, bias); // COut (any buffer when no bias)
 layout(std430, binding = 3) buffer Out { float y[]; };
 
 void main() {
@@ -51,7 +51,7 @@ void main() {
 			float v = 0.0;
 			if (r < R && co < co_end) {
 				uint wi = transposed ? (ci * p.COut + co) * K + (K - 1 - k) : co * R + r;
-				v = texelFetch(w, int(wi)).r;
+				v = FETCH(w, wi);
 			}
 			As[ak][am + 16 * q] = v;
 		}
@@ -63,7 +63,7 @@ void main() {
 				int row = pad_index(iy0 + int(kb / KW), H);
 				int col = pad_index(ix0 + int(kb % KW), W);
 				if (row >= 0 && col >= 0) {
-					v = texelFetch(x, int(xbase + cb * p.H * p.W) + row * W + col).r;
+					v = FETCH(x, xbase + cb * p.H * p.W + uint(row * W + col));
 				}
 			}
 			Bs[kk][bj] = v;
@@ -77,7 +77,7 @@ void main() {
 		if (m >= p.c_count) {
 			continue;
 		}
-		float b = (p.flags & FLAG_BIAS) != 0u ? texelFetch(bias, int(p.c_base + m)).r : 0.0;
+		float b = (p.flags & FLAG_BIAS) != 0u ? FETCH(bias, p.c_base + m) : 0.0;
 		for (uint j = 0; j < TN; j++) {
 			uint q = px0 + tile_n(j);
 			if (q < P) {

@@ -26,9 +26,9 @@
 layout(constant_id = 1) const uint CO_T = 16;
 layout(constant_id = 2) const uint PX_T = 4;
 
-layout(binding = 0) uniform samplerBuffer x;    // N×CIn×H×W
-layout(binding = 1) uniform samplerBuffer w;    // COut×CIn×KH×KW (transposed: CIn×COut×KH×KW)
-layout(binding = 2) uniform samplerBuffer bias; // COut (any buffer when no bias)
+INPUT(0, x);    // N×CIn×H×W
+INPUT(1, w);    // COut×CIn×KH×KW (transposed: CIn×COut×KH×KW)
+INPUT(2, bias); // COut (any buffer when no bias)
 layout(std430, binding = 3) buffer Out { float y[]; };
 
 void main() {
@@ -66,8 +66,8 @@ void main() {
 	uint istride = transposed ? p.COut * K : K; // between input channels
 	int H = int(p.H), W = int(p.W);
 	for (uint ci = 0; ci < p.CIn; ci++) {
-		int xbase = int((n * p.CIn + ci) * p.H * p.W);
-		int wbase = int(ci * istride);
+		uint xbase = (n * p.CIn + ci) * p.H * p.W;
+		uint wbase = ci * istride;
 		for (uint ky = 0; ky < p.KH; ky++) {
 			int rows[PX_T];
 			for (uint j = 0; j < PX_T; j++) {
@@ -77,16 +77,16 @@ void main() {
 				float xv[PX_T];
 				for (uint j = 0; j < PX_T; j++) {
 					int col = pad_index(ix0[j] + int(kx), W);
-					xv[j] = (rows[j] < 0 || col < 0) ? 0.0 : texelFetch(x, xbase + rows[j] * W + col).r;
+					xv[j] = (rows[j] < 0 || col < 0) ? 0.0 : FETCH(x, xbase + uint(rows[j] * W + col));
 				}
 				uint k = ky * p.KW + kx;
-				int widx = wbase + int(transposed ? K - 1u - k : k);
+				uint widx = wbase + (transposed ? K - 1u - k : k);
 #ifdef SUBGROUP_W
 				// Lane u of every 8 fetches channels co0+u, co0+8+u, ...
 				float wl[(CO_T + 7) / 8]; // never 0 long, even where unused
 				for (uint q = 0; q < CO_T / 8; q++) {
 					uint co = min(co0 + 8 * q + gl_SubgroupInvocationID % 8u, co_end - 1);
-					wl[q] = texelFetch(w, int(co * cstride) + widx).r;
+					wl[q] = FETCH(w, co * cstride + widx);
 				}
 				for (uint c = 0; c < CO_T; c++) {
 					float wv = subgroupShuffle(wl[c / 8], c % 8);
@@ -97,7 +97,7 @@ void main() {
 #else
 				for (uint c = 0; c < CO_T; c++) {
 					uint co = min(co0 + c, co_end - 1); // tail channels repeat, never stored
-					float wv = texelFetch(w, int(co * cstride) + widx).r;
+					float wv = FETCH(w, co * cstride + widx);
 					for (uint j = 0; j < PX_T; j++) {
 						acc[c][j] = fma(wv, xv[j], acc[c][j]);
 					}
@@ -111,7 +111,7 @@ void main() {
 		if (co >= co_end) {
 			break;
 		}
-		float b = (p.flags & FLAG_BIAS) != 0u ? texelFetch(bias, int(co)).r : 0.0;
+		float b = (p.flags & FLAG_BIAS) != 0u ? FETCH(bias, co) : 0.0;
 		bool accumulate = (p.flags & FLAG_ACCUMULATE) != 0u;
 		uint ybase = p.y_off + (co - p.c_base) * P;
 		for (uint j = 0; j < PX_T; j++) {

@@ -1,6 +1,6 @@
 // gram.glsl: Gram matrices of feature maps, forward and backward, as
-// register-blocked GEMMs reading the features through uniform texel
-// buffers (fast on lavapipe, cached everywhere; DESIGN.md §5). For image n
+// register-blocked GEMMs reading the features with read.glsl (texel
+// buffers, or storage buffers in the "_storage" variants). For image n
 // the features are F = x[n], a C×HW matrix; its rows are channels. The
 // including .comp defines one OP_*.
 //
@@ -33,40 +33,36 @@
 // when HW is a multiple of 4 (the offsets are then too), else 1.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "read.glsl"
 
 layout(constant_id = 1) const uint VEC = 4;
 
 #include "gram_push.glsl"
 
 #if defined(OP_FWD)
-layout(binding = 0) uniform samplerBuffer A;
-layout(binding = 1) uniform samplerBuffer B;
+INPUT(0, A);
+INPUT(1, B);
 layout(std430, binding = 2) writeonly buffer G { float g[]; };
 #elif defined(OP_SYM)
-layout(binding = 0) uniform samplerBuffer DA; // dg, the rows j
-layout(binding = 1) uniform samplerBuffer DB; // dg, the rows i
+INPUT(0, DA); // dg, the rows j
+INPUT(1, DB); // dg, the rows i
 layout(std430, binding = 2) writeonly buffer S { float s[]; };
 #elif defined(OP_BWD)
-layout(binding = 0) uniform samplerBuffer S;
-layout(binding = 1) uniform samplerBuffer F;
+INPUT(0, S);
+INPUT(1, F);
 layout(std430, binding = 2) buffer DX { float dx[]; };
 #else
 #error "define one OP_*"
 #endif
 
 #if defined(OP_FWD) || defined(OP_BWD)
-// fetch4 returns elements e..e+3 of F's row starting at element row of a
-// texel buffer: one vec4 texel when VEC is 4 (e and row multiples of 4),
-// else four texels, each index clamped to last (masked by the caller).
-vec4 fetch4(samplerBuffer t, uint row, uint e, uint last) {
-	if (VEC == 4) {
-		return texelFetch(t, int((row + e) / 4));
-	}
-	return vec4(texelFetch(t, int(row + min(e, last))).x,
-		texelFetch(t, int(row + min(e + 1, last))).x,
-		texelFetch(t, int(row + min(e + 2, last))).x,
-		texelFetch(t, int(row + min(e + 3, last))).x);
-}
+// fetch4(t, row, e, last) is elements e..e+3 of F's row starting at
+// element row of input t: one group of four when VEC is 4 (e and row
+// multiples of 4), else four elements, each index clamped to last (masked
+// by the caller). A macro, since an input may be a storage buffer.
+#define fetch4(t, row, e, last) (VEC == 4 ? FETCH4(t, ((row) + (e)) / 4u) : \
+	vec4(FETCH(t, (row) + min((e), (last))), FETCH(t, (row) + min((e) + 1u, (last))), \
+		FETCH(t, (row) + min((e) + 2u, (last))), FETCH(t, (row) + min((e) + 3u, (last)))))
 #endif
 
 void main() {
@@ -135,7 +131,7 @@ void main() {
 	}
 	float v = 0.0;
 	if (i < p.C) {
-		v = texelFetch(DA, int(p.a_off + j * p.C + i)).x + texelFetch(DB, int(p.b_off + (i - p.i0) * p.C + p.j0 + j)).x;
+		v = FETCH(DA, p.a_off + j * p.C + i) + FETCH(DB, p.b_off + (i - p.i0) * p.C + p.j0 + j);
 	}
 	s[p.s_off + j * p.CP + i] = v;
 #else
@@ -151,8 +147,8 @@ void main() {
 	uint j = 0;
 	for (; j + 4 <= p.cj; j += 4) {
 		// Four rows j at a time: s[j+u][ib..ib+3] and F[j+u][kb..kb+3].
-		vec4 s0 = texelFetch(S, int(srow + j * sstride)), s1 = texelFetch(S, int(srow + (j + 1) * sstride));
-		vec4 s2 = texelFetch(S, int(srow + (j + 2) * sstride)), s3 = texelFetch(S, int(srow + (j + 3) * sstride));
+		vec4 s0 = FETCH4(S, srow + j * sstride), s1 = FETCH4(S, srow + (j + 1) * sstride);
+		vec4 s2 = FETCH4(S, srow + (j + 2) * sstride), s3 = FETCH4(S, srow + (j + 3) * sstride);
 		vec4 f0 = fetch4(F, p.f_off + j * p.HW, kb, p.HW - 1), f1 = fetch4(F, p.f_off + (j + 1) * p.HW, kb, p.HW - 1);
 		vec4 f2 = fetch4(F, p.f_off + (j + 2) * p.HW, kb, p.HW - 1), f3 = fetch4(F, p.f_off + (j + 3) * p.HW, kb, p.HW - 1);
 		for (uint r = 0; r < 4; r++) {
@@ -164,7 +160,7 @@ void main() {
 		}
 	}
 	for (; j < p.cj; j++) {
-		vec4 sj = texelFetch(S, int(srow + j * sstride));
+		vec4 sj = FETCH4(S, srow + j * sstride);
 		vec4 f = fetch4(F, p.f_off + j * p.HW, kb, p.HW - 1);
 		for (uint r = 0; r < 4; r++) {
 			precise vec4 a = fma(vec4(sj[r]), f, acc[r]);

@@ -24,12 +24,13 @@
 //       y over rows.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "read.glsl"
 #include "gram_push.glsl"
 #include "tile.glsl"
 
 #if defined(OP_FWD)
-layout(binding = 0) uniform samplerBuffer A; // rows [i0, i0+ci) of F
-layout(binding = 1) uniform samplerBuffer B; // rows [j0, j0+cj) of F
+INPUT(0, A); // rows [i0, i0+ci) of F
+INPUT(1, B); // rows [j0, j0+cj) of F
 layout(std430, binding = 2) writeonly buffer G { float g[]; };
 
 void main() {
@@ -61,8 +62,8 @@ void main() {
 	for (uint k0 = kbegin; k0 < kend; k0 += BK) {
 		uint k = k0 + lk;
 		for (uint q = 0; q < BM / 16; q++) {
-			As[lk][lm + 16 * q] = (aok[q] && k < kend) ? texelFetch(A, int(arow[q] + k)).r : 0.0;
-			Bs[lk][lm + 16 * q] = (bok[q] && k < kend) ? texelFetch(B, int(brow[q] + k)).r : 0.0;
+			As[lk][lm + 16 * q] = (aok[q] && k < kend) ? FETCH(A, arow[q] + k) : 0.0;
+			Bs[lk][lm + 16 * q] = (bok[q] && k < kend) ? FETCH(B, brow[q] + k) : 0.0;
 		}
 		tile_step();
 	}
@@ -88,7 +89,7 @@ void main() {
 }
 
 #elif defined(OP_REDUCE)
-layout(binding = 0) uniform samplerBuffer part; // slices × C·C
+INPUT(0, part); // slices × C·C
 layout(std430, binding = 1) writeonly buffer G { float g[]; };
 
 void main() {
@@ -98,14 +99,14 @@ void main() {
 	}
 	float v = 0.0;
 	for (uint s = 0; s < p.slices; s++) {
-		v += texelFetch(part, int(s * p.CC + e)).r;
+		v += FETCH(part, s * p.CC + e);
 	}
 	g[p.g_off + e] = v / p.norm;
 }
 
 #elif defined(OP_BWD)
-layout(binding = 0) uniform samplerBuffer S; // rows [j0, j0+cj) of s, CP wide
-layout(binding = 1) uniform samplerBuffer F; // the same rows of F
+INPUT(0, S); // rows [j0, j0+cj) of s, CP wide
+INPUT(1, F); // the same rows of F
 layout(std430, binding = 2) buffer DX { float dx[]; };
 
 void main() {
@@ -124,8 +125,8 @@ void main() {
 		for (uint q = 0; q < BK / 4; q++) {
 			uint jr = lr + 4 * q, j = j0r + jr;
 			bool jok = j < p.cj;
-			As[jr][lc] = (jok && iok) ? texelFetch(S, int(p.s_off + j * p.CP + i)).r : 0.0;
-			Bs[jr][lc] = (jok && kok) ? texelFetch(F, int(p.f_off + j * p.HW + k)).r : 0.0;
+			As[jr][lc] = (jok && iok) ? FETCH(S, p.s_off + j * p.CP + i) : 0.0;
+			Bs[jr][lc] = (jok && kok) ? FETCH(F, p.f_off + j * p.HW + k) : 0.0;
 		}
 		tile_step();
 	}

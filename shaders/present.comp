@@ -3,7 +3,9 @@
 // swapchain image. Inputs: the image being optimised (3×H×W planar, in the
 // network's input space), the content at the same size (3×H×W planar RGB
 // in [0, 1], for original colours), and the content and style thumbnails
-// (planar RGB in [0, 1]). Output: out_w × out_h packed pixels.
+// (planar RGB in [0, 1], the style's after the content's in one buffer, so
+// the kernel binds four storage buffers, the Vulkan minimum of
+// maxPerStageDescriptorStorageBuffers). Output: out_w × out_h packed pixels.
 //
 // The picture is what stylize.Save would write: the image deprocessed
 // (spec constants 1–9: rgb[r] = x[ch_r]·a_r + b_r, the inverse of
@@ -28,9 +30,8 @@ layout(constant_id = 9) const int ch2 = 2;
 
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer C { float content[]; };
-layout(std430, binding = 2) readonly buffer CT { float cthumb[]; };
-layout(std430, binding = 3) readonly buffer ST { float sthumb[]; };
-layout(std430, binding = 4) writeonly buffer O { uint pix[]; };
+layout(std430, binding = 2) readonly buffer T { float thumbs[]; }; // content's, then style's
+layout(std430, binding = 3) writeonly buffer O { uint pix[]; };
 
 const uint FLAG_BGRA = 1u;
 const uint FLAG_ORIGINAL_COLOURS = 2u;
@@ -95,12 +96,13 @@ vec3 thumb(bool style, int ox, int oy) {
 	taps(ox, style ? p.swr : p.cwr, w, x0, x1, fx);
 	taps(oy, style ? p.shr : p.chr, h, y0, y1, fy);
 	vec3 rgb;
+	uint first = style ? 3u * p.cw * p.ch : 0u; // the style's follows the content's
 	for (int r = 0; r < 3; r++) {
-		uint base = uint(r) * w * h;
-		float v00 = style ? sthumb[base + uint(y0) * w + uint(x0)] : cthumb[base + uint(y0) * w + uint(x0)];
-		float v01 = style ? sthumb[base + uint(y0) * w + uint(x1)] : cthumb[base + uint(y0) * w + uint(x1)];
-		float v10 = style ? sthumb[base + uint(y1) * w + uint(x0)] : cthumb[base + uint(y1) * w + uint(x0)];
-		float v11 = style ? sthumb[base + uint(y1) * w + uint(x1)] : cthumb[base + uint(y1) * w + uint(x1)];
+		uint base = first + uint(r) * w * h;
+		float v00 = thumbs[base + uint(y0) * w + uint(x0)];
+		float v01 = thumbs[base + uint(y0) * w + uint(x1)];
+		float v10 = thumbs[base + uint(y1) * w + uint(x0)];
+		float v11 = thumbs[base + uint(y1) * w + uint(x1)];
 		rgb[r] = mix(mix(v00, v01, fx), mix(v10, v11, fx), fy);
 	}
 	return rgb;

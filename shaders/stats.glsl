@@ -9,9 +9,12 @@
 //              same input gives the same bits on every run.
 //   stats_bwd: one invocation per element:
 //              dx += dmean/HW + dstd·(x−mean)/(HW·std), the second term 0
-//              where std is 0.
+//              where std is 0. The four per-plane vectors are read through
+//              texel buffers, so the kernel binds two storage buffers: the
+//              Vulkan minimum of maxPerStageDescriptorStorageBuffers is 4.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "read.glsl"
 
 #if defined(OP_FWD)
 layout(push_constant) uniform Push {
@@ -38,10 +41,10 @@ layout(push_constant) uniform Push {
 	uint dx_off; // ... in dx
 } p;
 layout(std430, binding = 0) readonly buffer X { float x[]; };
-layout(std430, binding = 1) readonly buffer M { float mean[]; };
-layout(std430, binding = 2) readonly buffer S { float std_[]; };
-layout(std430, binding = 3) readonly buffer DM { float dmean[]; };
-layout(std430, binding = 4) readonly buffer DS { float dstd[]; };
+INPUT(1, mean);
+INPUT(2, std_);
+INPUT(3, dmean);
+INPUT(4, dstd);
 layout(std430, binding = 5) buffer DX { float dx[]; };
 #else
 #error "define OP_FWD or OP_BWD"
@@ -77,10 +80,10 @@ void main() {
 	}
 	uint pl = i / p.hw;
 	float hw = float(p.hw);
-	float g = dmean[p.dm_off + pl] / hw;
-	float s = std_[p.s_off + pl];
+	float g = FETCH(dmean, p.dm_off + pl) / hw;
+	float s = FETCH(std_, p.s_off + pl);
 	if (s != 0.0) {
-		g += dstd[p.ds_off + pl] * (x[p.x_off + i] - mean[p.m_off + pl]) / (hw * s);
+		g += FETCH(dstd, p.ds_off + pl) * (x[p.x_off + i] - FETCH(mean, p.m_off + pl)) / (hw * s);
 	}
 	dx[p.dx_off + i] += g;
 #endif

@@ -7,7 +7,6 @@ import (
 
 	"github.com/vkstyle/vkstyle/gpu"
 	"github.com/vkstyle/vkstyle/graph"
-	"github.com/vkstyle/vkstyle/shaders"
 )
 
 // Backend implements graph.Backend on a Vulkan device.
@@ -33,7 +32,7 @@ var _ graph.Backend = (*Backend)(nil)
 // chosen by device (Kernels).
 func New(dev *gpu.Device, s *gpu.Stream) (*Backend, error) {
 	b := &Backend{dev: dev, s: s}
-	b.subgroupW = dev.Info.Type == gpu.CPU && dev.Info.SubgroupShuffle && dev.Info.SubgroupSize >= 8 && convLocal%dev.Info.SubgroupSize == 0
+	b.subgroupW = subgroupWeights(&dev.Info)
 	k, err := defaultKernels()
 	if err == nil {
 		b.kernels, err = b.resolve(k)
@@ -148,16 +147,14 @@ func (b *Backend) Flush() error { return b.s.Sync() }
 // components per binding, 0 for storage; see gpu.KernelSpec.Texel), push
 // constant bytes and work-group size.
 func (b *Backend) kernel(name string, texel []int, push uint32, local uint32) *gpu.Kernel {
-	code, err := shaders.Code(name)
-	if err != nil {
-		panic("vkgraph: " + err.Error()) // the embedded shaders are part of the program
-	}
-	k, err := b.dev.Kernel(gpu.KernelSpec{Name: name, Code: code, Bindings: len(texel), PushSize: push, LocalSize: local, Texel: texel})
-	if err != nil {
-		b.s.Fail(err)
-		return nil
-	}
-	return k
+	return b.opKernel(gpu.KernelSpec{Name: name, Bindings: len(texel), PushSize: push, LocalSize: local, Texel: texel})
+}
+
+// readKernel is kernel for a shader with texel inputs, its _storage
+// variant when storage is set (see readKernel in bind.go).
+func (b *Backend) readKernel(name string, texel []int, push uint32, local uint32, storage bool) *gpu.Kernel {
+	name, texel = readKernel(name, texel, storage)
+	return b.kernel(name, texel, push, local)
 }
 
 // dispatch records k with push constants built from words; a failure is
@@ -178,16 +175,6 @@ func pushBytes(words []uint32) []byte {
 }
 
 func f32(v float32) uint32 { return math.Float32bits(v) }
-
-// texel binds x whole as a read-only texel buffer; an x larger than the
-// device's maxTexelBufferElements is recorded as an error.
-func (b *Backend) texel(x *Buffer) gpu.Binding {
-	if max := uint64(b.dev.Info.MaxTexelBufferElements); uint64(x.n) > max {
-		b.s.Fail(fmt.Errorf("vkgraph: tensor %q has %d elements, more than this device reads in one texel buffer (%d): use a smaller image size",
-			x.buf.Name(), x.n, max))
-	}
-	return x.buf.All()
-}
 
 // planeRange is a run of output planes [first, first+count) bound at an
 // aligned offset; off is the element index of plane first inside the

@@ -47,8 +47,10 @@ func TestGoldens(t *testing.T) {
 // splitBinding is the binding range of the split tests: 4 KiB, 1024
 // float32, smaller than most tensors of the suite's shapes (a 33×17 plane
 // is 2244 bytes), so outputs and inputs are cut into runs of a plane or
-// two, and flat ranges into chunks.
-const splitBinding = 4096
+// two, and flat ranges into chunks; plus 256 bytes, the largest offset
+// alignment a device may require (SwiftShader's, and the Vulkan minimum's),
+// which a binding may have to start before its first plane.
+const splitBinding = 4096 + 256
 
 // TestBackendSplit runs the conformance suite on a device whose bindings
 // cover only splitBinding bytes.

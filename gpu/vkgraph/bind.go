@@ -2,6 +2,7 @@ package vkgraph
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/vkstyle/vkstyle/gpu"
 	"github.com/vkstyle/vkstyle/shaders"
@@ -16,6 +17,13 @@ import (
 // element index of that plane inside the binding through its push
 // constants. Most tensors fit in one binding, and then there is one
 // dispatch.
+//
+// How kernels read. The convolution and Gram kernels read their inputs
+// through uniform texel buffers, which lavapipe reads fastest, unless an
+// operand is longer than a texel buffer may be (maxTexelBufferElements:
+// 65536 on the Vulkan minimum, less than one 256×256 plane). Then the op
+// runs the kernel's "_storage" variant (shaders/variants.txt), which reads
+// every input from a storage buffer instead: same sums, same order.
 
 // opKernel builds the named shader's kernel from spec, filling in the code:
 // kernel() with the options some ops need (several outputs, further
@@ -70,13 +78,60 @@ func elems(x *Buffer, start, count int) gpu.Binding {
 }
 
 // operand is a tensor as an op binds it: planes of plane elements each,
-// read or written through a storage buffer (comps 0) or read through a
-// uniform texel buffer of comps (1 or 4) float32 components. With 4
-// components plane must be a multiple of 4.
+// read or written through a storage buffer (comps 0) or read comps (1 or
+// 4) float32 components at a time: through a uniform texel buffer, or
+// through a storage buffer when storage is set (a "_storage" kernel). With
+// 4 components plane must be a multiple of 4.
 type operand struct {
-	x     *Buffer
-	plane int
-	comps int
+	x       *Buffer
+	plane   int
+	comps   int
+	storage bool
+}
+
+// texelLimit is the most elements one texel binding may hold: the device's
+// maxTexelBufferElements, and never more than 2³¹−1, since texelFetch takes
+// an int (read.glsl).
+func (b *Backend) texelLimit() uint64 {
+	return min(uint64(b.dev.Info.MaxTexelBufferElements), math.MaxInt32)
+}
+
+// texelFits reports whether every x (nil ones skipped) can be bound whole
+// as a texel buffer: if not, the op reads through storage buffers.
+func (b *Backend) texelFits(xs ...*Buffer) bool {
+	for _, x := range xs {
+		if x != nil && uint64(x.n) > b.texelLimit() {
+			return false
+		}
+	}
+	return true
+}
+
+// readKernel returns the name of the kernel that reads its inputs through
+// storage buffers when storage is set (name_storage), and texel, the
+// components of each binding as gpu.KernelSpec.Texel wants them: all 0
+// (storage) when storage is set.
+func readKernel(name string, texel []int, storage bool) (string, []int) {
+	if !storage {
+		return name, texel
+	}
+	return name + "_storage", make([]int, len(texel))
+}
+
+// input binds x whole as an input of a kernel that reads through texel
+// buffers, or storage buffers when storage is set; an x longer than that
+// binding may be is recorded as an error naming the limit.
+func (b *Backend) input(x *Buffer, storage bool) gpu.Binding {
+	info := &b.dev.Info
+	if !storage && uint64(x.n) > b.texelLimit() {
+		b.s.Fail(fmt.Errorf("vkgraph: tensor %q has %d elements, more than %s reads in one texel buffer (maxTexelBufferElements %d): use a smaller image size",
+			x.buf.Name(), x.n, info.Name, info.MaxTexelBufferElements))
+	}
+	if limit := b.dev.BindingLimit(); storage && uint64(x.n)*4 > limit {
+		b.s.Fail(fmt.Errorf("vkgraph: tensor %q is %v, more than %s binds as one storage buffer (maxStorageBufferRange %v): use a smaller image size",
+			x.buf.Name(), gpu.Bytes(uint64(x.n)*4), info.Name, gpu.Bytes(limit)))
+	}
+	return x.buf.All()
 }
 
 // run is a run of planes [first, first+count) of every operand of an op:
@@ -88,16 +143,20 @@ type run struct {
 	offs         []uint32
 }
 
-// limits returns the largest binding in bytes and the offset alignment for
-// an operand bound with comps components.
-func (b *Backend) limits(comps int) (limit, align uint64) {
+// limits returns the largest binding of o in bytes and the alignment of
+// its offset: the storage-buffer range and minStorageBufferOffsetAlignment,
+// or for texel reads the texel limit and minTexelBufferOffsetAlignment;
+// at least the size of what one read takes, so that offsets in the shader
+// count whole reads.
+func (b *Backend) limits(o operand) (limit, align uint64) {
 	info := &b.dev.Info
 	limit = b.dev.BindingLimit()
-	if comps == 0 {
-		return limit, max(info.StorageOffsetAlignment, 4)
+	read := 4 * uint64(max(o.comps, 1))
+	if o.comps == 0 || o.storage {
+		return limit, max(info.StorageOffsetAlignment, read)
 	}
-	limit = min(limit, uint64(info.MaxTexelBufferElements)*4*uint64(comps))
-	return limit, max(info.TexelOffsetAlignment, 4*uint64(comps), 4)
+	limit = min(limit, b.texelLimit()*read)
+	return limit, max(info.TexelOffsetAlignment, read)
 }
 
 // runLen returns the most planes one run may hold so that every operand's
@@ -110,7 +169,7 @@ func (b *Backend) runLen(maxRun int, ops ...operand) int {
 		per = maxRun
 	}
 	for _, o := range ops {
-		limit, align := b.limits(o.comps)
+		limit, align := b.limits(o)
 		n := int((limit - align) / (uint64(o.plane) * 4))
 		if n < 1 {
 			b.s.Fail(fmt.Errorf("vkgraph: one %d-element plane of tensor %q exceeds the device's binding range of %v: use a smaller image size",
@@ -124,7 +183,7 @@ func (b *Backend) runLen(maxRun int, ops ...operand) int {
 
 // fits reports whether one plane of o fits one binding.
 func (b *Backend) fits(o operand) bool {
-	limit, align := b.limits(o.comps)
+	limit, align := b.limits(o)
 	return uint64(o.plane)*4 <= limit-align
 }
 
@@ -153,7 +212,7 @@ func (b *Backend) planeRuns(planes, maxRun int, ops ...operand) []run {
 // aligned offset and returns the element index of plane first inside the
 // binding.
 func (b *Backend) bindPlanes(o operand, first, count int) (gpu.Binding, uint32) {
-	_, align := b.limits(o.comps)
+	_, align := b.limits(o)
 	start := uint64(first) * uint64(o.plane) * 4
 	base := start / align * align
 	return o.x.buf.Range(base, start-base+uint64(count)*uint64(o.plane)*4), uint32((start - base) / 4)

@@ -59,11 +59,12 @@ func (b *Backend) Conv2DForward(x, w, bias, y graph.Buffer, p graph.Conv2DParams
 		bb = unwrap(bias)
 	}
 	P := p.OutH() * p.OutW()
-	f := b.convFwd(p)
+	st := !b.texelFits(x0, w0, bb)
+	f := b.convFwd(p, st)
 	for n := 0; n < p.N; n++ {
 		for _, r := range b.planeRangesAt(y0, n*p.COut, p.COut, P) {
 			b.dispatch(f.k, f.groups(b, P, r.count), convPush(p, n, r.first, r.count, r.off, bias != nil),
-				b.texel(x0), b.texel(w0), b.texel(bb), r.bind)
+				b.input(x0, st), b.input(w0, st), b.input(bb, st), r.bind)
 		}
 	}
 }
@@ -77,17 +78,18 @@ type convFwdKernel struct {
 }
 
 // convFwd returns the forward convolution kernel of the backend's family
-// for p.
-func (b *Backend) convFwd(p graph.Conv2DParams) convFwdKernel {
+// for p, reading through storage buffers when storage is set.
+func (b *Backend) convFwd(p graph.Conv2DParams, storage bool) convFwdKernel {
 	if b.kernels == KernelsShared {
-		return convFwdKernel{b.convSharedKernel("conv2d_fwd_shared", []int{1, 1, 1, 0}, p), sharedTile, sharedTile, true}
+		return convFwdKernel{b.convSharedKernel("conv2d_fwd_shared", []int{1, 1, 1, 0}, p, storage), sharedTile, sharedTile, true}
 	}
 	co, px := b.texelTile(p)
 	name := "conv2d_fwd"
-	if b.subgroupW && co%8 == 0 {
+	if b.subgroupW && co%8 == 0 && !storage {
 		name = "conv2d_fwd_sg"
 	}
-	k := b.opKernel(gpu.KernelSpec{Name: name, Texel: []int{1, 1, 1, 0}, PushSize: 64, LocalSize: convLocal,
+	name, texel := readKernel(name, []int{1, 1, 1, 0}, storage)
+	k := b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 64, LocalSize: convLocal,
 		Spec: []uint32{uint32(co), uint32(px)}})
 	return convFwdKernel{k, co, px, false}
 }
@@ -102,8 +104,9 @@ func (f convFwdKernel) groups(b *Backend, P, count int) [3]uint32 {
 }
 
 // convSharedKernel builds a shared-memory convolution kernel specialised
-// to p's kernel size.
-func (b *Backend) convSharedKernel(name string, texel []int, p graph.Conv2DParams) *gpu.Kernel {
+// to p's kernel size, reading through storage buffers when storage is set.
+func (b *Backend) convSharedKernel(name string, texel []int, p graph.Conv2DParams, storage bool) *gpu.Kernel {
+	name, texel = readKernel(name, texel, storage)
 	return b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 64, LocalSize: sharedLocal,
 		Spec: []uint32{uint32(p.KH), uint32(p.KW)}})
 }
@@ -118,27 +121,28 @@ func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParam
 	b.s.Batch().Work(convFLOPs(p))
 	convCheck("Conv2DBackwardData", p, dx, w, dy, "dx", "dy")
 	dy0, w0, dx0 := unwrap(dy), unwrap(w), unwrap(dx)
+	st := !b.texelFits(dy0, w0)
 	if p.Stride == 1 && !p.Reflect && p.KH == p.KW && p.Pad <= p.KH-1 {
 		t := graph.Conv2DParams{N: p.N, CIn: p.COut, H: p.OutH(), W: p.OutW(), COut: p.CIn,
 			KH: p.KH, KW: p.KW, Stride: 1, Pad: p.KH - 1 - p.Pad}
 		P := p.H * p.W
-		f := b.convFwd(t)
+		f := b.convFwd(t, st)
 		for n := 0; n < p.N; n++ {
 			for _, r := range b.planeRangesAt(dx0, n*p.CIn, p.CIn, P) {
 				push := convPush(t, n, r.first, r.count, r.off, false)
 				push[11] |= flagTransposed | flagAccumulate
-				b.dispatch(f.k, f.groups(b, P, r.count), push, b.texel(dy0), b.texel(w0), b.texel(w0), r.bind)
+				b.dispatch(f.k, f.groups(b, P, r.count), push, b.input(dy0, st), b.input(w0, st), b.input(w0, st), r.bind)
 			}
 		}
 		return
 	}
-	k := b.kernel("conv2d_bwd_data", []int{1, 1, 0}, 64, convLocal)
+	k := b.readKernel("conv2d_bwd_data", []int{1, 1, 0}, 64, convLocal, st)
 	P := p.H * p.W
 	for n := 0; n < p.N; n++ {
 		for _, r := range b.planeRangesAt(dx0, n*p.CIn, p.CIn, P) {
 			groups := [3]uint32{ceilDiv(int(ceilDiv(P, convDataPX)), convLocal), ceilDiv(r.count, convDataCI), 1}
 			b.dispatch(k, groups, convPush(p, n, r.first, r.count, r.off, false),
-				b.texel(dy0), b.texel(w0), r.bind)
+				b.input(dy0, st), b.input(w0, st), r.bind)
 		}
 	}
 }
@@ -150,18 +154,19 @@ func (b *Backend) Conv2DBackwardWeight(x, dy, dw graph.Buffer, p graph.Conv2DPar
 	convCheck("Conv2DBackwardWeight", p, x, dw, dy, "x", "dy")
 	x0, dy0, dw0 := unwrap(x), unwrap(dy), unwrap(dw)
 	R := p.CIn * p.KH * p.KW
+	st := !b.texelFits(x0, dy0)
 	var k *gpu.Kernel
 	rBlock, cBlock := convLocal, convWeightCO
 	if b.kernels == KernelsShared {
-		k = b.convSharedKernel("conv2d_bwd_weight_shared", []int{1, 1, 0}, p)
+		k = b.convSharedKernel("conv2d_bwd_weight_shared", []int{1, 1, 0}, p, st)
 		rBlock, cBlock = sharedTile, sharedTile
 	} else {
-		k = b.kernel("conv2d_bwd_weight", []int{1, 1, 0}, 64, convLocal)
+		k = b.readKernel("conv2d_bwd_weight", []int{1, 1, 0}, 64, convLocal, st)
 	}
 	for _, r := range b.planeRanges(dw0, p.COut, R) {
 		groups := [3]uint32{ceilDiv(R, rBlock), ceilDiv(r.count, cBlock), 1}
 		b.dispatch(k, groups, convPush(p, 0, r.first, r.count, r.off, false),
-			b.texel(x0), b.texel(dy0), r.bind)
+			b.input(x0, st), b.input(dy0, st), r.bind)
 	}
 }
 
@@ -172,7 +177,8 @@ func (b *Backend) Conv2DBackwardBias(dy, db graph.Buffer, p graph.Conv2DParams) 
 	graph.CheckLen("Conv2DBackwardBias", "dy", dy, p.YShape().Len())
 	graph.CheckLen("Conv2DBackwardBias", "db", db, p.COut)
 	dy0, db0 := unwrap(dy), unwrap(db)
-	k := b.kernel("conv2d_bwd_bias", []int{1, 0}, 64, convLocal)
+	st := !b.texelFits(dy0)
+	k := b.readKernel("conv2d_bwd_bias", []int{1, 0}, 64, convLocal, st)
 	b.dispatch(k, [3]uint32{ceilDiv(p.COut, convLocal), 1, 1}, convPush(p, 0, 0, p.COut, 0, false),
-		b.texel(dy0), db0.buf.All())
+		b.input(dy0, st), db0.buf.All())
 }

@@ -17,6 +17,9 @@ func (b *Backend) SetConvTile(co, px int) {
 	b.convTile = [2]int{co, px}
 }
 
+// Device is the backend's device.
+func (b *Backend) Device() *gpu.Device { return b.dev }
+
 // TexelTile is the tile texelTile picks for p.
 func (b *Backend) TexelTile(p graph.Conv2DParams) (co, px int) { return b.texelTile(p) }
 

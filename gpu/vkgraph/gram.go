@@ -37,7 +37,8 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 	if shared {
 		vec = 1 // the shared-memory kernel reads scalar texels
 	}
-	xo, gop := operand{x: unwrap(x), plane: hw, comps: vec}, operand{x: unwrap(g), plane: s.C}
+	st := !b.texelFits(unwrap(x)) // read F through storage buffers
+	xo, gop := operand{x: unwrap(x), plane: hw, comps: vec, storage: st}, operand{x: unwrap(g), plane: s.C}
 	mirror := b.fits(operand{x: gop.x, plane: s.C * s.C})
 	per := b.runLen(0, xo) // rows of F per binding
 	if !mirror {
@@ -55,10 +56,12 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 				return
 			}
 		}
-		k = b.opKernel(gpu.KernelSpec{Name: "gram_fwd_shared", Texel: []int{1, 1, 0}, PushSize: 52, LocalSize: sharedLocal})
+		name, texel := readKernel("gram_fwd_shared", []int{1, 1, 0}, st)
+		k = b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 52, LocalSize: sharedLocal})
 		block = sharedTile
 	} else {
-		k = b.opKernel(gpu.KernelSpec{Name: "gram_fwd", Texel: []int{vec, vec, 0}, PushSize: 52, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}})
+		name, texel := readKernel("gram_fwd", []int{vec, vec, 0}, st)
+		k = b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 52, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}})
 	}
 	const flagTri, flagMirror = 1, 2
 	norm := f32(float32(s.C * hw))
@@ -116,11 +119,12 @@ func (b *Backend) GramBackward(x, dg, dx graph.Buffer, s graph.Shape) {
 		return
 	}
 	sym := &Buffer{buf: tmp, n: s.N * s.C * cp}
+	st := !b.texelFits(unwrap(x), unwrap(dg), sym) // read through storage buffers
 
 	// s = dg + dgᵀ, by pairs of runs of rows of dg (one pair per image
 	// unless dg[n] does not fit one binding).
-	k := b.kernel("gram_sym", []int{1, 1, 0}, 36, gramLocal)
-	dgo, symo := operand{x: unwrap(dg), plane: s.C, comps: 1}, operand{x: sym, plane: cp}
+	k := b.readKernel("gram_sym", []int{1, 1, 0}, 36, gramLocal, st)
+	dgo, symo := operand{x: unwrap(dg), plane: s.C, comps: 1, storage: st}, operand{x: sym, plane: cp}
 	per := b.runLen(0, dgo, symo)
 	if k == nil || per == 0 {
 		return
@@ -150,15 +154,17 @@ func (b *Backend) GramBackward(x, dg, dx graph.Buffer, s graph.Shape) {
 	if shared {
 		scomps, vec = 1, 1 // the shared-memory kernel reads scalar texels
 	}
-	so, fo, dxo := operand{x: sym, plane: cp, comps: scomps}, operand{x: unwrap(x), plane: hw, comps: vec}, operand{x: unwrap(dx), plane: hw}
+	so, fo, dxo := operand{x: sym, plane: cp, comps: scomps, storage: st}, operand{x: unwrap(x), plane: hw, comps: vec, storage: st}, operand{x: unwrap(dx), plane: hw}
 	perJ, perI := b.runLen(0, so, fo), b.runLen(0, dxo)
 	if perJ == 0 || perI == 0 {
 		return
 	}
 	if shared {
-		k = b.opKernel(gpu.KernelSpec{Name: "gram_bwd_shared", Texel: []int{1, 1, 0}, PushSize: 44, LocalSize: sharedLocal})
+		name, texel := readKernel("gram_bwd_shared", []int{1, 1, 0}, st)
+		k = b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 44, LocalSize: sharedLocal})
 	} else {
-		k = b.opKernel(gpu.KernelSpec{Name: "gram_bwd", Texel: []int{4, vec, 0}, PushSize: 44, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}})
+		name, texel := readKernel("gram_bwd", []int{4, vec, 0}, st)
+		k = b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 44, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}})
 	}
 	norm := f32(float32(s.C * hw))
 	nbk := (hw + 3) / 4

@@ -44,18 +44,22 @@ func (b *Backend) gramForwardSliced(xo, gop operand, s graph.Shape, slices int) 
 		b.s.Fail(err)
 		return
 	}
-	fwd := b.opKernel(gpu.KernelSpec{Name: "gram_fwd_shared", Texel: []int{1, 1, 0}, PushSize: 52, LocalSize: sharedLocal})
-	red := b.opKernel(gpu.KernelSpec{Name: "gram_reduce", Texel: []int{1, 0}, PushSize: 16, LocalSize: sharedLocal})
+	pb := &Buffer{buf: part, n: slices * cc}
+	st := xo.storage || !b.texelFits(pb) // read through storage buffers
+	xo.storage = st
+	name, texel := readKernel("gram_fwd_shared", []int{1, 1, 0}, st)
+	fwd := b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 52, LocalSize: sharedLocal})
+	name, texel = readKernel("gram_reduce", []int{1, 0}, st)
+	red := b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 16, LocalSize: sharedLocal})
 	const flagTri, flagMirror, flagPartial = 1, 2, 4
 	nb := (s.C + sharedTile - 1) / sharedTile
 	norm := f32(float32(s.C * hw))
-	pb := &Buffer{buf: part, n: slices * cc}
 	for n := 0; n < s.N; n++ {
 		a, aoff := b.bindPlanes(xo, n*s.C, s.C)
 		grid := b.foldGroups(uint32(nb*(nb+1)/2), uint32(slices))
 		b.dispatch(fwd, grid, []uint32{uint32(s.C), uint32(hw), 0, uint32(s.C), 0, uint32(s.C), aoff, aoff, 0, 0,
 			flagTri | flagMirror | flagPartial, norm, uint32(kLen)}, a, a, part.All())
 		out, goff := b.bindPlanes(gop, n*s.C, s.C)
-		b.dispatchN(red, cc, []uint32{uint32(cc), uint32(slices), goff, norm}, b.texel(pb), out)
+		b.dispatchN(red, cc, []uint32{uint32(cc), uint32(slices), goff, norm}, b.input(pb, st), out)
 	}
 }

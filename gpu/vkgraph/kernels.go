@@ -78,8 +78,10 @@ func canShare(info *gpu.DeviceInfo) error {
 }
 
 // resolve turns k into the family this backend runs on its device.
-func (b *Backend) resolve(k Kernels) (Kernels, error) {
-	info := &b.dev.Info
+func (b *Backend) resolve(k Kernels) (Kernels, error) { return resolve(&b.dev.Info, k) }
+
+// resolve turns k into the family a backend runs on the device info.
+func resolve(info *gpu.DeviceInfo, k Kernels) (Kernels, error) {
 	switch k {
 	case KernelsTexel:
 		return k, nil
@@ -142,4 +144,39 @@ func (b *Backend) foldGroups(nx, ny uint32) [3]uint32 {
 		return [3]uint32{}
 	}
 	return [3]uint32{(nx + z - 1) / z, ny, z}
+}
+
+// subgroupWeights reports whether the texel forward convolution fetches
+// its weights by subgroup on info (conv2d_fwd_sg): on CPU devices, where
+// it was measured to pay, whose subgroups have 8 lanes or more with
+// shuffle and vote. A GPU caches a uniform load anyway.
+func subgroupWeights(info *gpu.DeviceInfo) bool {
+	return info.Type == gpu.CPU && info.SubgroupShuffle && info.SubgroupSize >= 8 && convLocal%info.SubgroupSize == 0
+}
+
+// Choices says how a backend runs on info, as name–value rows for
+// `vkstyle devices`: the family auto picks, whether the shared-memory
+// family can run and why not, up to what length inputs are read through
+// texel buffers, and whether weights are fetched by subgroup.
+func Choices(info *gpu.DeviceInfo) [][2]string {
+	auto, _ := resolve(info, KernelsAuto)
+	why := "a GPU"
+	if info.Type == gpu.CPU || info.Type == gpu.Other {
+		why = "a CPU implementation reads texel buffers fastest"
+	}
+	shared := "yes"
+	if err := canShare(info); err != nil {
+		shared, why = "no: "+err.Error(), "the shared-memory family cannot run"
+	}
+	sg := "no"
+	if subgroupWeights(info) {
+		sg = fmt.Sprintf("yes (%d lanes, shuffle and vote)", info.SubgroupSize)
+	}
+	texel := min(uint64(info.MaxTexelBufferElements), 1<<31-1)
+	return [][2]string{
+		{"kernels", fmt.Sprintf("%s (auto: %s)", auto, why)},
+		{"shared", shared},
+		{"reads", fmt.Sprintf("texel buffers up to %d elements (maxTexelBufferElements), storage buffers beyond", texel)},
+		{"subgroup w", sg},
+	}
 }

@@ -12,10 +12,16 @@ import (
 	"github.com/vkstyle/vkstyle/graph/graphtest"
 )
 
-// newBackendKernels is newBackend running the kernel family k.
+// newBackendKernels is newBackend running the kernel family k. Where the
+// device (or $VKSTYLE_LIMITS=minimum) is too small for the shared-memory
+// family the test is skipped: TestMinimumLimits checks that asking for it
+// there is a clear error, and that auto falls back.
 func newBackendKernels(t testing.TB, opts gpu.Options, k vkgraph.Kernels) *vkgraph.Backend {
 	t.Helper()
 	b := newBackend(t, opts)
+	if info := b.Device().Info; k == vkgraph.KernelsShared && !vkgraph.CanShare(&info) {
+		t.Skipf("%s (limits %s) cannot run the shared-memory kernels", info.Name, info.Limits)
+	}
 	if err := b.SetKernels(k); err != nil {
 		t.Fatal(err)
 	}

@@ -28,8 +28,11 @@ func (b *Backend) ChannelMeanStdBackward(x, mean, std, dmean, dstd, dx graph.Buf
 	graph.CheckLen(name, "dmean", dmean, p.N*p.C)
 	graph.CheckLen(name, "dstd", dstd, p.N*p.C)
 	graph.CheckLen(name, "dx", dx, p.Shape().Len())
-	ops := []operand{xo, mo, so, {x: unwrap(dmean), plane: 1}, {x: unwrap(dstd), plane: 1}, {x: unwrap(dx), plane: xo.plane}}
-	k := b.kernel("stats_bwd", make([]int, len(ops)), 32, 0)
+	// The four per-plane vectors are read through texel buffers: two
+	// storage buffers, within the Vulkan minimum of four.
+	mo.comps, so.comps = 1, 1
+	ops := []operand{xo, mo, so, {x: unwrap(dmean), plane: 1, comps: 1}, {x: unwrap(dstd), plane: 1, comps: 1}, {x: unwrap(dx), plane: xo.plane}}
+	k := b.kernel("stats_bwd", []int{0, 1, 1, 1, 1, 0}, 32, 0)
 	for _, r := range b.planeRuns(p.N*p.C, 0, ops...) {
 		b.dispatchN(k, r.count*xo.plane, append([]uint32{uint32(xo.plane), uint32(r.count)}, r.offs...), r.binds...)
 	}

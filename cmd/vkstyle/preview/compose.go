@@ -33,7 +33,8 @@ type Composer struct {
 	content        *stylize.Image
 	full           *gpu.Buffer // the content at fullW×fullH, for OriginalColours
 	fullW, fullH   int
-	cthumb, sthumb *gpu.Buffer
+	cthumb, sthumb *stylize.Image // the thumbnails, kept to upload them together
+	thumbs         *gpu.Buffer    // cthumb's samples, then sthumb's
 	cw, ch, sw, sh int
 }
 
@@ -55,7 +56,7 @@ func NewComposer(dev *gpu.Device, conv vgg.Convention) (*Composer, error) {
 	for _, v := range ch {
 		spec = append(spec, uint32(v))
 	}
-	k, err := dev.Kernel(gpu.KernelSpec{Name: "present", Code: code, Bindings: 5, PushSize: 4 * pushWords, Spec: spec})
+	k, err := dev.Kernel(gpu.KernelSpec{Name: "present", Code: code, Bindings: 4, PushSize: 4 * pushWords, Spec: spec})
 	if err != nil {
 		return nil, err
 	}
@@ -78,33 +79,43 @@ func deprocessAffine(conv vgg.Convention) (a, b [3]float32, ch [3]int) {
 // SetContent sets the content image: its thumbnail now, and, for original
 // colours, a copy at the image's size when a frame first needs it.
 func (c *Composer) SetContent(im *stylize.Image) error {
-	buf, w, h, err := c.thumbnail("content thumbnail", im, c.cthumb)
-	if err != nil {
-		return err
-	}
-	c.cthumb, c.cw, c.ch = buf, w, h
+	c.cthumb = thumbnail(im)
 	c.content = im
 	c.fullW, c.fullH = 0, 0 // stale
-	return nil
+	return c.uploadThumbs()
 }
 
 // SetStyle sets the style thumbnail.
 func (c *Composer) SetStyle(im *stylize.Image) error {
-	buf, w, h, err := c.thumbnail("style thumbnail", im, c.sthumb)
-	if err != nil {
-		return err
-	}
-	c.sthumb, c.sw, c.sh = buf, w, h
-	return nil
+	c.sthumb = thumbnail(im)
+	return c.uploadThumbs()
 }
 
-// thumbnail uploads im resized to ThumbSide, replacing old.
-func (c *Composer) thumbnail(name string, im *stylize.Image, old *gpu.Buffer) (*gpu.Buffer, int, int, error) {
+// thumbnail is im resized to ThumbSide.
+func thumbnail(im *stylize.Image) *stylize.Image {
 	w, h := im.W, im.H
 	if max(w, h) > ThumbSide {
 		w, h = stylize.FitSide(w, h, ThumbSide)
 	}
-	return c.upload(name, im.Resize(w, h), old)
+	return im.Resize(w, h)
+}
+
+// uploadThumbs writes the thumbnails set so far into one device buffer,
+// the content's first: the present kernel binds them as one.
+func (c *Composer) uploadThumbs() error {
+	both := &stylize.Image{}
+	c.cw, c.ch, c.sw, c.sh = 0, 0, 0, 0
+	if c.cthumb != nil {
+		both.Pix = append(both.Pix, c.cthumb.Pix...)
+		c.cw, c.ch = c.cthumb.W, c.cthumb.H
+	}
+	if c.sthumb != nil {
+		both.Pix = append(both.Pix, c.sthumb.Pix...)
+		c.sw, c.sh = c.sthumb.W, c.sthumb.H
+	}
+	buf, _, _, err := c.upload("thumbnails", both, c.thumbs)
+	c.thumbs = buf
+	return err
 }
 
 // upload writes im's samples to a new device buffer, closing old.
@@ -152,7 +163,7 @@ func (c *Composer) Prepare(w, h int) error {
 // Record records the frame of image x (3×h×w floats in the network's
 // input space) into f. SetContent and SetStyle must have been called.
 func (c *Composer) Record(f *gpu.Frame, x gpu.Binding, w, h int) error {
-	if c.cthumb == nil || c.sthumb == nil {
+	if c.cthumb == nil || c.sthumb == nil || c.thumbs == nil {
 		return fmt.Errorf("preview: Record before SetContent and SetStyle")
 	}
 	if x.Size < uint64(12*w*h) {
@@ -180,13 +191,13 @@ func (c *Composer) Record(f *gpu.Frame, x gpu.Binding, w, h int) error {
 	}
 	x.Size = uint64(12 * w * h)
 	return f.Batch.Dispatch1D(c.k, uint64(f.Width*f.Height), push,
-		x, c.full.Range(0, uint64(12*w*h)), c.cthumb.All(), c.sthumb.All(), f.Pixels)
+		x, c.full.Range(0, uint64(12*w*h)), c.thumbs.All(), f.Pixels)
 }
 
 // Close frees the composer's buffers (the kernel belongs to the device).
 // It is safe to call twice.
 func (c *Composer) Close() error {
-	for _, b := range []**gpu.Buffer{&c.full, &c.cthumb, &c.sthumb} {
+	for _, b := range []**gpu.Buffer{&c.full, &c.thumbs} {
 		if *b != nil {
 			(*b).Close()
 			*b = nil

@@ -121,7 +121,8 @@ func TestComposeMatchesReference(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The thumbnails as given, not resized.
-			if comp.cthumb, comp.cw, comp.ch, err = comp.upload("content thumbnail", cthumb, comp.cthumb); err != nil {
+			comp.cthumb = cthumb
+			if err := comp.uploadThumbs(); err != nil {
 				t.Fatal(err)
 			}
 			xbuf, err := dev.NewBuffer("x", uint64(4*len(x)))

@@ -1,0 +1,141 @@
+package vkgraph_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/gpu/vkgraph"
+	"github.com/vkstyle/vkstyle/graph"
+	"github.com/vkstyle/vkstyle/graph/cpu"
+	"github.com/vkstyle/vkstyle/graph/graphtest"
+	"github.com/vkstyle/vkstyle/vgg/vggtest"
+)
+
+// minimumBackend is a backend on the test device with every limit clamped
+// to the Vulkan 1.1 minimum (gpu.LimitsMinimum).
+func minimumBackend(t testing.TB) *vkgraph.Backend {
+	t.Helper()
+	return newBackend(t, gpu.Options{Limits: gpu.LimitsMinimum})
+}
+
+// Under the minimum limits the device reports them, the automatic family
+// is the texel one (the shared-memory kernels need 256 invocations), and
+// asking for the shared family is one clear error naming the limit and
+// the device.
+func TestMinimumLimits(t *testing.T) {
+	b := minimumBackend(t)
+	info := b.Device().Info
+	m := gpu.MinimumLimits
+	for _, c := range []struct {
+		name      string
+		got, want uint64
+	}{
+		{"maxTexelBufferElements", uint64(info.MaxTexelBufferElements), uint64(m.MaxTexelBufferElements)},
+		{"maxStorageBufferRange", info.MaxStorageBufferRange, m.MaxStorageBufferRange},
+		{"minStorageBufferOffsetAlignment", info.StorageOffsetAlignment, 256},
+		{"minTexelBufferOffsetAlignment", info.TexelOffsetAlignment, 256},
+		{"maxComputeWorkGroupInvocations", uint64(info.MaxWorkGroupInvocations), 128},
+		{"maxComputeSharedMemorySize", uint64(info.MaxSharedMemory), 16384},
+		{"maxComputeWorkGroupCount[0]", uint64(info.MaxWorkGroupCount[0]), 65535},
+		{"maxPerStageDescriptorStorageBuffers", uint64(info.MaxStorageBuffers), 4},
+		{"maxPushConstantsSize", uint64(info.MaxPushConstants), 128},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %d under the minimum limits, want %d", c.name, c.got, c.want)
+		}
+	}
+	if info.SubgroupShuffle || info.Float16 || info.Limits != gpu.LimitsMinimum {
+		t.Errorf("subgroup shuffle %v, fp16 %v, limits %q: want false, false, %q", info.SubgroupShuffle, info.Float16, info.Limits, gpu.LimitsMinimum)
+	}
+	if b.Kernels() != vkgraph.KernelsTexel {
+		t.Errorf("auto picked %v under the minimum limits, want texel", b.Kernels())
+	}
+	err := b.SetKernels(vkgraph.KernelsShared)
+	if err == nil || !strings.Contains(err.Error(), "256 invocations") || !strings.Contains(err.Error(), info.Name) || strings.Contains(err.Error(), "\n") {
+		t.Errorf("SetKernels(shared) under the minimum limits: %v; want one line naming the work-group limit and the device", err)
+	}
+	// 16 KiB of shared memory alone (with enough invocations) rules the
+	// family out too.
+	small := info
+	small.MaxWorkGroupInvocations, small.MaxWorkGroupSize[0], small.MaxSharedMemory = 256, 256, 8192
+	if vkgraph.CanShare(&small) {
+		t.Errorf("CanShare with 8 KiB of shared memory: want false")
+	}
+	small.MaxSharedMemory = 16384
+	if !vkgraph.CanShare(&small) {
+		t.Errorf("CanShare with 256 invocations and 16 KiB of shared memory: want true (the tiles take %d bytes)", 2*16*66*4)
+	}
+}
+
+// storageCases are convolutions and Gram matrices whose tensors are longer
+// than the Vulkan minimum's 65536 texels, so that on a device with that
+// limit (SwiftShader, or gpu.LimitsMinimum) they run the kernels'
+// _storage variants; on a device with a larger limit they run the texel
+// ones, and both must agree with the reference.
+func storageCases() []opCase {
+	randn := normals(5, 17)
+	var cs []opCase
+	convs := []graph.Conv2DParams{
+		// x: 8·96·96 = 73728 elements; the weights small.
+		{N: 1, CIn: 8, H: 96, W: 96, COut: 5, KH: 3, KW: 3, Stride: 1, Pad: 1},
+		// w: 96·80·9 = 69120 elements; x small.
+		{N: 1, CIn: 80, H: 6, W: 7, COut: 96, KH: 3, KW: 3, Stride: 1, Pad: 1},
+		// The gather backward (stride 2, reflect) on an x past the limit.
+		{N: 2, CIn: 3, H: 110, W: 101, COut: 4, KH: 3, KW: 3, Stride: 2, Pad: 1, Reflect: true},
+	}
+	for _, p := range convs {
+		xn, wn, yn := p.XShape().Len(), p.WShape().Len(), p.YShape().Len()
+		name := fmt.Sprintf("Conv2D/%d→%d/%dx%d/s%d/reflect=%v/n%d", p.CIn, p.COut, p.H, p.W, p.Stride, p.Reflect, p.N)
+		cs = append(cs, opCase{name, graphtest.TolConv, true,
+			[][]float32{randn(xn), randn(wn), randn(p.COut), randn(yn)},
+			[][]float32{randn(yn), randn(xn), randn(wn), randn(p.COut)}, []string{"y", "dx", "dw", "db"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.Conv2DForward(in[0], in[1], in[2], out[0], p)
+				b.Conv2DBackwardData(in[3], in[1], out[1], p)
+				b.Conv2DBackwardWeight(in[0], in[3], out[2], p)
+				b.Conv2DBackwardBias(in[3], out[3], p)
+			}})
+	}
+	// Features past the limit: HW a multiple of 4 (vec4 reads) and not.
+	for _, s := range []graph.Shape{graph.NCHW(1, 6, 120, 100), graph.NCHW(2, 5, 97, 71)} {
+		n, nm := s.Len(), s.N*s.C*s.C
+		cs = append(cs, opCase{"Gram/" + s.String(), graphtest.TolReduce, true,
+			[][]float32{randn(n), randn(nm)}, [][]float32{randn(nm), randn(n)}, []string{"g", "dx"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.GramForward(in[0], out[0], s)
+				b.GramBackward(in[0], in[1], out[1], s)
+			}})
+	}
+	return cs
+}
+
+// TestStorageReads runs storageCases under the minimum limits (texel
+// buffers of 65536 elements, offsets aligned to 256 bytes, 128
+// invocations, 4 storage buffers per stage) against the reference, and
+// bit for bit against the device's own limits: the storage variants make
+// the same sums in the same order.
+func TestStorageReads(t *testing.T) {
+	small, whole, ref := minimumBackend(t), newBackend(t, gpu.Options{}), cpu.New()
+	for _, c := range storageCases() {
+		t.Run(c.name, func(t *testing.T) {
+			want := run(t, ref, c)
+			got := run(t, small, c)
+			unclamped := run(t, whole, c)
+			for i := range want {
+				graphtest.Compare(t, c.outs[i], got[i], want[i], c.tol)
+				if j := firstDiff(got[i], unclamped[i]); j >= 0 {
+					t.Errorf("%s: minimum limits and device limits differ at [%d]: %g vs %g", c.outs[i], j, got[i][j], unclamped[i][j])
+				}
+			}
+		})
+	}
+}
+
+// The whole conformance suite, and full-size VGG19 with random weights
+// at 64×64 (conv1's activations of 262144 elements and conv5's weights of
+// 2.4 million are far past 65536 texels), under the minimum limits.
+func TestBackendMinimum(t *testing.T) { graphtest.TestBackend(t, minimumBackend(t)) }
+
+func TestFullVGG19Minimum(t *testing.T) { vggtest.FullVGG19(t, minimumBackend(t), 64) }
