@@ -52,6 +52,10 @@ type Options struct {
 	// Surface, if not nil, makes the device able to present to a window:
 	// see SurfaceFunc and NewSwapchain. Nil: compute only.
 	Surface SurfaceFunc
+	// Limits is LimitsDevice (obey what the device reports) or
+	// LimitsMinimum (clamp to the Vulkan 1.1 minimums: MinimumLimits).
+	// "" reads $VKSTYLE_LIMITS, then takes LimitsDevice.
+	Limits string
 	// SubmitGFLOP is the work budget of one submission, in GFLOP as
 	// declared with Batch.Work: a batch whose work passes it is submitted
 	// as several command buffers, cut between operations, so no single
@@ -112,7 +116,7 @@ func Open(opts Options) (*Device, error) {
 	if err != nil {
 		return nil, err
 	}
-	infos, err := enumerate(in)
+	infos, err := enumerate(in, opts.Limits)
 	if err != nil {
 		in.close()
 		return nil, err

@@ -96,6 +96,8 @@ type DeviceInfo struct {
 	MaxWorkGroupSize        [3]uint32
 	MaxWorkGroupInvocations uint32
 	MaxStorageBuffers       uint32 // per stage
+	MaxSampledImages        uint32 // per stage; uniform texel buffers count here
+	MaxBoundSets            uint32 // maxBoundDescriptorSets
 	MaxTexelBufferElements  uint32
 	StorageOffsetAlignment  uint64 // minStorageBufferOffsetAlignment
 	TexelOffsetAlignment    uint64 // minTexelBufferOffsetAlignment
@@ -109,7 +111,10 @@ type DeviceInfo struct {
 	// an API version below 1.1 (its SPIR-V 1.3 modules need Vulkan 1.1),
 	// or no queue family with compute. Such a device is listed, never
 	// chosen.
-	Unusable        string
+	Unusable string
+	// Limits is LimitsMinimum when the limits above were clamped to the
+	// Vulkan minimum (Options.Limits, $VKSTYLE_LIMITS), else LimitsDevice.
+	Limits          string
 	memoryTypeFlags []uint32
 	memoryTypeHeap  []uint32
 	extensions      map[string]bool
@@ -170,6 +175,8 @@ func queryDevice(in *instance, pd vk.PhysicalDevice, index int) DeviceInfo {
 		MaxSharedMemory:         uint32(e.max_compute_shared_memory_size),
 		MaxWorkGroupInvocations: uint32(e.max_compute_work_group_invocations),
 		MaxStorageBuffers:       uint32(e.max_per_stage_storage_buffers),
+		MaxSampledImages:        uint32(e.max_per_stage_sampled_images),
+		MaxBoundSets:            uint32(e.max_bound_descriptor_sets),
 		MaxTexelBufferElements:  uint32(e.max_texel_buffer_elements),
 		StorageOffsetAlignment:  uint64(e.min_storage_buffer_offset_alignment),
 		TexelOffsetAlignment:    uint64(e.min_texel_buffer_offset_alignment),
@@ -215,17 +222,28 @@ func Devices() ([]DeviceInfo, error) {
 		return nil, err
 	}
 	defer in.close()
-	return enumerate(in)
+	return enumerate(in, "")
 }
 
-func enumerate(in *instance) ([]DeviceInfo, error) {
+// enumerate queries every device of in, with its limits clamped as the
+// limits mode (see Options.Limits) asks.
+func enumerate(in *instance, limits string) ([]DeviceInfo, error) {
+	mode, err := limitsMode(limits)
+	if err != nil {
+		return nil, err
+	}
 	pds, err := in.physicalDevices()
 	if err != nil {
 		return nil, err
 	}
 	infos := make([]DeviceInfo, 0, len(pds))
 	for i, pd := range pds {
-		infos = append(infos, queryDevice(in, pd, i))
+		info := queryDevice(in, pd, i)
+		info.Limits = LimitsDevice
+		if mode == LimitsMinimum {
+			info.clampToMinimum()
+		}
+		infos = append(infos, info)
 	}
 	if def := defaultDevice(infos); def >= 0 {
 		infos[def].Default = true

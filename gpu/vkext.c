@@ -57,6 +57,7 @@ void vkstyle_query_ext(VkInstance inst, VkPhysicalDevice pd, uint32_t api, int e
 	out->max_compute_work_group_invocations = l->maxComputeWorkGroupInvocations;
 	out->max_bound_descriptor_sets = l->maxBoundDescriptorSets;
 	out->max_per_stage_storage_buffers = l->maxPerStageDescriptorStorageBuffers;
+	out->max_per_stage_sampled_images = l->maxPerStageDescriptorSampledImages;
 	out->max_texel_buffer_elements = l->maxTexelBufferElements;
 	out->min_storage_buffer_offset_alignment = l->minStorageBufferOffsetAlignment;
 	out->min_texel_buffer_offset_alignment = l->minTexelBufferOffsetAlignment;

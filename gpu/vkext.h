@@ -28,6 +28,7 @@ typedef struct {
 	uint32_t max_compute_work_group_invocations;
 	uint32_t max_bound_descriptor_sets;
 	uint32_t max_per_stage_storage_buffers;
+	uint32_t max_per_stage_sampled_images;
 	uint32_t max_texel_buffer_elements;
 	uint64_t min_storage_buffer_offset_alignment;
 	uint64_t min_texel_buffer_offset_alignment;
