@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/signal"
 	"runtime"
 
@@ -23,16 +22,16 @@ func runPreview(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	req, _, err := f.request(model)
-	if err != nil {
-		return err
-	}
 	out := ""
 	if set["out"] {
 		out = f.out
-		if err := checkWritable(out); err != nil {
+		if err := f.checkPaths(out, ""); err != nil {
 			return err
 		}
+	}
+	req, _, err := f.request(model)
+	if err != nil {
+		return err
 	}
 	o := req.Options.Defaults()
 	w, h := stylize.FitSide(req.Content.W, req.Content.H, o.Size)
@@ -70,7 +69,7 @@ func runPreview(args []string, stdout, stderr io.Writer) error {
 		Request: req, Out: out, SnapshotBase: f.out,
 		Save: f.saveOptions(), Log: log,
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...) // q saves; a signal quits like q
 	defer stop()
 	stats, err := s.Run(ctx)
 	if log != nil && stats.Iterations > 0 {

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -44,6 +42,7 @@ type renderFlags struct {
 	device, resume, checkpoint  string
 	preprocess                  string
 	given                       map[string]bool // the flags on the command line
+	maxPixels                   int64
 }
 
 func (f *renderFlags) register(fs *flag.FlagSet) {
@@ -80,7 +79,8 @@ func (f *renderFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
 	fs.StringVar(&f.device, "device", "", "Vulkan device: index or name substring (default: $VKSTYLE_DEVICE, then the best GPU)")
 	fs.StringVar(&f.resume, "resume", "", "continue a stopped run from its checkpoint file")
-	fs.StringVar(&f.checkpoint, "checkpoint", "", "where Ctrl-C writes a checkpoint (default: the output path + .ckpt)")
+	fs.StringVar(&f.checkpoint, "checkpoint", "", "where a stopped run (Ctrl-C, SIGTERM, SIGHUP) writes a checkpoint (default: the output path + .ckpt)")
+	fs.Int64Var(&f.maxPixels, "max-pixels", stylize.DefaultMaxPixels, "pixel budget: the most pixels an input image, or an image resized to -size or -style-scale, may have")
 }
 
 // options maps the flags onto stylize.Options.
@@ -90,7 +90,10 @@ func (f *renderFlags) options(embedded bool) (stylize.Options, error) {
 		ContentWeight: f.contentWeight, StyleWeight: f.styleWeight, TVWeight: f.tvWeight, NoDefaults: true,
 		Init: f.init, Optimizer: f.optimizer, LearningRate: f.lr, History: f.history, Iterations: f.iterations,
 		Seed: f.seed, OriginalColors: f.originalColors, MatchColors: f.matchColors, NormalizeGradients: f.normalizeGradients,
-		PrintEvery: f.printEvery, SaveEvery: f.saveEvery,
+		PrintEvery: f.printEvery, SaveEvery: f.saveEvery, MaxPixels: f.maxPixels,
+	}
+	if f.maxPixels < 1 {
+		return o, fmt.Errorf("-max-pixels %d: give a positive number of pixels", f.maxPixels)
 	}
 	// Zero is how the library spells "default": an explicit 0 (or less)
 	// on the command line is a mistake to report, never a default.
@@ -166,6 +169,9 @@ func styleFiles(arg string) ([]string, error) {
 			}
 			n := len(out)
 			for _, e := range entries {
+				if st, err := os.Stat(filepath.Join(p, e.Name())); err != nil || !st.Mode().IsRegular() {
+					continue // a subdirectory named x.jpg, a broken link
+				}
 				switch strings.ToLower(filepath.Ext(e.Name())) {
 				case ".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif":
 					out = append(out, filepath.Join(p, e.Name()))
@@ -238,7 +244,7 @@ func (f *renderFlags) request(model *stylize.NetModel) (req stylize.Request, sam
 	sample = f.content == "" && f.style == ""
 	if f.content == "" {
 		req.Content = stylize.SampleContent(384, 288)
-	} else if req.Content, err = stylize.Load(f.content); err != nil {
+	} else if req.Content, err = stylize.LoadMax(f.content, f.maxPixels); err != nil {
 		return req, false, fmt.Errorf("content image %w", err)
 	}
 	if f.style == "" {
@@ -249,7 +255,7 @@ func (f *renderFlags) request(model *stylize.NetModel) (req stylize.Request, sam
 			return req, false, err
 		}
 		for _, p := range files {
-			im, err := stylize.Load(p)
+			im, err := stylize.LoadMax(p, f.maxPixels)
 			if err != nil {
 				return req, false, fmt.Errorf("style image %w", err)
 			}
@@ -259,7 +265,7 @@ func (f *renderFlags) request(model *stylize.NetModel) (req stylize.Request, sam
 	switch o.Init {
 	case "random", "content", "gray":
 	default:
-		if req.Init, err = stylize.Load(o.Init); err != nil {
+		if req.Init, err = stylize.LoadMax(o.Init, f.maxPixels); err != nil {
 			return req, false, fmt.Errorf("-init image %w", err)
 		}
 	}
@@ -280,17 +286,21 @@ func (f *renderFlags) saveOptions() stylize.SaveOptions {
 }
 
 func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr io.Writer) error {
+	ckpt := f.checkpoint
+	if ckpt == "" {
+		ckpt = f.out + ".ckpt"
+	}
+	if err := f.checkPaths(f.out, ckpt); err != nil {
+		return err
+	}
 	req, sample, err := f.request(model)
 	if err != nil {
 		return err
 	}
-	if err := checkWritable(f.out); err != nil {
-		return err
-	}
 	save := f.saveOptions()
-	req.CheckpointPath = f.checkpoint
-	if req.CheckpointPath == "" {
-		req.CheckpointPath = f.out + ".ckpt"
+	req.CheckpointPath = ckpt
+	if _, err := stylize.RemoveStaleTemps(f.out, ckpt); err != nil {
+		return fmt.Errorf("removing temporary files a killed run left beside %s: %v", f.out, err)
 	}
 	if f.resume != "" {
 		if req.Resume, err = stylize.LoadCheckpoint(f.resume); err != nil {
@@ -317,7 +327,11 @@ func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr
 			fmt.Fprintln(stderr, "vkstyle:", note)
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	var notice io.Writer = stderr
+	if f.quiet {
+		notice = nil
+	}
+	ctx, caught, stop := notifyStop(notice)
 	defer stop()
 	im, runErr := stylize.Run(ctx, eng, model, req)
 	rep.finish()
@@ -327,8 +341,14 @@ func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr
 		}
 	}
 	if runErr != nil {
+		if errors.Is(runErr, stylize.ErrCheckpointFailed) {
+			return fmt.Errorf("%s%v: the image so far is in %s, but without a checkpoint the run cannot be resumed", caught(), runErr, f.out)
+		}
 		if errors.Is(runErr, stylize.ErrStopped) {
-			return fmt.Errorf("%v: the image so far is in %s and a checkpoint in %s; continue with -resume %s", runErr, f.out, req.CheckpointPath, req.CheckpointPath)
+			return fmt.Errorf("%s%v: the image so far is in %s and a checkpoint in %s; continue with -resume %s", caught(), runErr, f.out, req.CheckpointPath, req.CheckpointPath)
+		}
+		if errors.Is(runErr, stylize.ErrBadCheckpoint) {
+			return fmt.Errorf("-resume %s: %v", f.resume, runErr)
 		}
 		var nf *optim.NonFiniteError
 		if errors.As(runErr, &nf) {
@@ -348,24 +368,6 @@ func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr
 			fmt.Fprintln(stderr, "vkstyle: the embedded random-filter network transfers colour and texture; for real style transfer fetch VGG19 with `vkstyle weights fetch vgg19` and run with -model vgg19")
 		}
 	}
-	return nil
-}
-
-// checkWritable fails early when the output cannot be written, before any
-// work is done.
-func checkWritable(path string) error {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".png", ".jpg", ".jpeg":
-	default:
-		return fmt.Errorf("-out %s: use a .png, .jpg or .jpeg file name", path)
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".vkstyle-check*")
-	if err != nil {
-		return fmt.Errorf("-out %s: cannot write in %s: choose a writable output path", path, dir)
-	}
-	tmp.Close()
-	os.Remove(tmp.Name())
 	return nil
 }
 

@@ -553,7 +553,7 @@ func (s *session) handle(actions []Action, running bool) error {
 			s.mu.Unlock()
 			restyle()
 		case DropStyle, DropContent:
-			im, err := stylize.Load(a.Path)
+			im, err := stylize.LoadMax(a.Path, s.Request.Options.MaxPixels) // 0: the default budget
 			if err != nil {
 				s.logf("dropped file: %v", err)
 				continue
