@@ -57,3 +57,21 @@ func TestResumeRangeChecks(t *testing.T) {
 		}
 	}
 }
+
+// A stop whose checkpoint cannot be written says so (ErrCheckpointFailed
+// besides ErrStopped), so that no one is told to resume from it.
+func TestCheckpointWriteFailure(t *testing.T) {
+	m := newTinyModel()
+	defer m.free()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := Request{Content: SampleContent(32, 24), Styles: []*Image{SampleStyle(32, 32)}, Options: tinyOptions(),
+		CheckpointPath: filepath.Join(t.TempDir(), "gone", "run.ckpt")}
+	r.Progress = func(p Progress) error {
+		cancel()
+		return nil
+	}
+	im, err := Run(ctx, NewCPU(), m, r)
+	if !errors.Is(err, ErrStopped) || !errors.Is(err, ErrCheckpointFailed) || im == nil {
+		t.Errorf("%v (image %v): want ErrStopped and ErrCheckpointFailed with the image", err, im != nil)
+	}
+}
