@@ -28,9 +28,14 @@ type FetchOptions struct {
 	// writer it returns, which Fetch closes at the end of the transfer if
 	// it is an io.Closer. A progress bar is such a writer.
 	Progress func(desc string, done, total int64) io.Writer
-	// Log, if not nil, receives a line for each source tried, failure,
-	// resume or restart.
+	// Log, if not nil, receives a line for each failed source (the file,
+	// its URL and why), resume or restart.
 	Log io.Writer
+	// Timeouts bound each request's waits and each source's total time
+	// (see Timeouts; zero fields take DefaultTimeouts). They apply to the
+	// Client Fetch makes when Client is nil; the idle and per-source
+	// limits apply to any Client.
+	Timeouts Timeouts
 }
 
 // Fetch downloads into opts.Dir the first of files it can get, trying
@@ -66,8 +71,9 @@ func Fetch(ctx context.Context, files []File, opts FetchOptions) (string, error)
 		}
 		opts.Dir = dir
 	}
+	opts.Timeouts = opts.Timeouts.withDefaults()
 	if opts.Client == nil {
-		opts.Client = http.DefaultClient
+		opts.Client = opts.Timeouts.client()
 	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return "", fmt.Errorf("vgg: %w", err)
@@ -94,26 +100,42 @@ func Fetch(ctx context.Context, files []File, opts FetchOptions) (string, error)
 			return final, nil
 		}
 		for _, url := range f.URLs {
-			opts.logf("fetching %s from %s", f.Name, url)
+			sctx, cancel := opts.Timeouts.sourceContext(ctx)
 			var err error
 			if f.FeaturesOnly {
-				err = opts.fetchFeatures(ctx, f, url, final)
+				err = opts.fetchFeatures(sctx, f, url, final)
 			} else {
-				err = opts.fetchFull(ctx, f, url, final)
+				err = opts.fetchFull(sctx, f, url, final)
 			}
+			cancel()
 			if err == nil {
 				return final, nil
 			}
-			opts.logf("%s: %v", url, err)
-			failures = append(failures, fmt.Sprintf("%s: %v", url, err))
 			if ctx.Err() != nil {
+				failures = append(failures, fmt.Sprintf("%s: %v", url, err))
 				return "", fmt.Errorf("vgg: fetching %s interrupted: %v", f.Name, strings.Join(failures, "; "))
 			}
+			opts.logf("%s from %s: %v", f.Name, url, err)
+			failures = append(failures, fmt.Sprintf("%s: %v", url, err))
 		}
 	}
 	f := files[0]
-	return "", fmt.Errorf("vgg: could not fetch %s weights: %s; download %s by hand and save it as %s",
-		f.Model, strings.Join(failures, "; "), f.URLs[0], filepath.Join(opts.Dir, f.Name))
+	return "", &FetchError{Model: f.Model, Failures: failures, URL: f.URLs[0], Path: filepath.Join(opts.Dir, f.Name)}
+}
+
+// FetchError is Fetch's error when every source failed. Its message
+// lists every failure; a caller that logged them (FetchOptions.Log) can
+// say less with the fields.
+type FetchError struct {
+	Model    string
+	Failures []string // "URL: why", one per source tried
+	URL      string   // the first source, to download by hand
+	Path     string   // where to save it
+}
+
+func (e *FetchError) Error() string {
+	return fmt.Sprintf("vgg: could not fetch %s weights: %s; download %s by hand and save it as %s",
+		e.Model, strings.Join(e.Failures, "; "), e.URL, e.Path)
 }
 
 func (o *FetchOptions) logf(format string, args ...any) {
@@ -154,8 +176,10 @@ type rangeBody struct {
 // then advanced to start and, with end ≥ 0, cut after end, so callers see
 // the same bytes either way (partial tells them which happened).
 func (o *FetchOptions) openRange(ctx context.Context, url string, start, end int64) (*rangeBody, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	w := o.Timeouts.watch(ctx)
+	req, err := http.NewRequestWithContext(w.ctx, http.MethodGet, url, nil)
 	if err != nil {
+		w.stop()
 		return nil, err
 	}
 	if end >= 0 {
@@ -165,8 +189,12 @@ func (o *FetchOptions) openRange(ctx context.Context, url string, start, end int
 	}
 	resp, err := o.Client.Do(req)
 	if err != nil {
+		err = w.explain(err)
+		w.stop()
 		return nil, err
 	}
+	w.progress()
+	resp.Body = &watchedBody{ReadCloser: resp.Body, w: w}
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
 		first, total, ok := parseContentRange(resp.Header.Get("Content-Range"))

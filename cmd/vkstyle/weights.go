@@ -28,6 +28,7 @@ var weightsClient *http.Client
 const weightsUsage = `usage: vkstyle weights <command> [flags]
 
   fetch [vgg19|vgg16] [-source S,…] [-dir D]   download, resume, verify (default vgg19)
+        [-timeout 30s] [-deadline 1h]          give up on a silent source, or a slow one
   list [-dir D]                                what is cached, size, verified
   verify [-dir D] [FILE…]                      re-hash and check cached files
 
@@ -90,6 +91,8 @@ func weightsFetch(args []string, stdout, stderr io.Writer) error {
 	dir := weightsDir(fs)
 	source := fs.String("source", "", "comma-separated sources to try, in order: torchvision, timm, caffe (default: all, in that order)")
 	quiet := fs.Bool("q", false, "no progress bar")
+	timeout := fs.Duration("timeout", vgg.DefaultTimeouts.Idle, "the longest wait to connect, for the TLS handshake, and for the next bytes of an answer")
+	deadline := fs.Duration("deadline", vgg.DefaultTimeouts.Source, "the most time one source may take before the next is tried (the .part file is kept)")
 	pos, err := parseMixed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -113,22 +116,39 @@ func weightsFetch(args []string, stdout, stderr io.Writer) error {
 	if *source != "" {
 		sources = strings.Split(*source, ",")
 	}
+	if *timeout <= 0 || *deadline <= 0 {
+		return fmt.Errorf("weights fetch: -timeout %v, -deadline %v: give positive durations such as 30s or 1h", *timeout, *deadline)
+	}
 	files, err := weightFiles(model, sources...)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	opts := vgg.FetchOptions{Dir: *dir, Client: weightsClient, Log: stderr}
+	opts := vgg.FetchOptions{Dir: *dir, Client: weightsClient, Log: stderr,
+		Timeouts: vgg.Timeouts{Connect: *timeout, TLS: *timeout, Idle: *timeout, Source: *deadline}}
 	if !*quiet {
 		opts.Progress = func(desc string, done, total int64) io.Writer { return newBar(stderr, desc, done, total) }
 	}
 	path, err := vgg.Fetch(ctx, files, opts)
+	var fe *vgg.FetchError
+	if errors.As(err, &fe) { // each failure has had its line on stderr
+		return fmt.Errorf("could not fetch %s weights (%d %s failed, above): download %s by hand and save it as %s",
+			fe.Model, len(fe.Failures), plural(len(fe.Failures), "source", "sources"), fe.URL, fe.Path)
+	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s weights: %s\n", model, path)
 	return nil
+}
+
+// plural is one or many by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // newBar returns a progress bar with bytes, rate and ETA for a transfer

@@ -110,7 +110,10 @@ func TestWeightsFetchErrors(t *testing.T) {
 	code, _, stderr := vkstyle(t, "weights", "fetch", "-source", "caffe", "-dir", dir, "-q")
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	last := lines[len(lines)-1] + "\n"
-	oneLineError(t, code, last, "want 00000000", "removed the download", "by hand and save it as "+filepath.Join(dir, "tiny19-caffe.pth"))
+	oneLineError(t, code, last, "1 source failed, above", "by hand and save it as "+filepath.Join(dir, "tiny19-caffe.pth"))
+	if why := lines[len(lines)-2]; !strings.Contains(why, "want 00000000") || !strings.Contains(why, "removed the download") {
+		t.Errorf("the failed source's line: %q", why)
+	}
 	if _, err := os.Stat(filepath.Join(dir, "tiny19-caffe.pth.part")); err == nil {
 		t.Error("bad download kept")
 	}
@@ -131,4 +134,50 @@ func TestWeightsFetchErrors(t *testing.T) {
 		t.Errorf("list of nothing: %d %q", code, out)
 	}
 	_ = srv
+}
+
+// A source that stalls after its headers is given up after -timeout: one
+// line per source on stderr, then one with the manual download, the
+// .part file kept for a later resume.
+func TestWeightsFetchGivesUp(t *testing.T) {
+	dir, _ := fakeWeights(t)
+	release := make(chan struct{})
+	stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		w.Write(make([]byte, 10))
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer stall.Close()
+	defer close(release)
+	old := weightFiles
+	weightFiles = func(model string, sources ...string) ([]vgg.File, error) {
+		return []vgg.File{{Model: "vgg19", Source: "torchvision", Name: "stalled.pth", Size: 1000, Arch: vggtest.Tiny19,
+			URLs: []string{stall.URL + "/a.pth", stall.URL + "/b.pth"}}}, nil
+	}
+	defer func() { weightFiles = old }()
+	start := time.Now()
+	code, _, stderr := vkstyle(t, "weights", "fetch", "-dir", dir, "-q", "-timeout", "300ms")
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("two stalled sources with -timeout 300ms took %v", took)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	var failed []string
+	for _, l := range lines {
+		if strings.Contains(l, "no data for 300ms") {
+			failed = append(failed, l)
+		}
+	}
+	if len(failed) != 2 || !strings.Contains(failed[0], "/a.pth: ") || !strings.Contains(failed[1], "/b.pth: ") {
+		t.Errorf("want a line per source, then the summary:\n%s", stderr)
+	}
+	oneLineError(t, code, lines[len(lines)-1]+"\n", "2 sources failed, above", "download "+stall.URL+"/a.pth by hand")
+	if fi, err := os.Stat(filepath.Join(dir, "stalled.pth.part")); err != nil || fi.Size() != 10 {
+		t.Errorf("the .part file was not kept: %v", err)
+	}
+	code, _, stderr = vkstyle(t, "weights", "fetch", "-dir", dir, "-timeout", "0s")
+	oneLineError(t, code, stderr, "-timeout 0s")
 }
