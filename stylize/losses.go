@@ -92,6 +92,21 @@ func (ob *objective) planBytes() int64 {
 	return p.PeakBytes + p.LeafBytes
 }
 
+// optimiserBytes is the device memory the optimiser owns besides the
+// image, for an image of n float32 samples optimised for iters
+// iterations: L-BFGS's correction pairs (History of them, or fewer when
+// the run is shorter), gradient, previous gradient, direction and copy of
+// the iterate; Adam's gradient, two moments and copy of the iterate (see
+// optim.LBFGS and optim.NewAdam). At the default History of 100 L-BFGS
+// needs 2.4 KB a pixel, more than the network's activations.
+func (o Options) optimiserBytes(n, iters int) int64 {
+	vectors := 4
+	if o.Optimizer == "lbfgs" {
+		vectors += 2 * min(o.History, iters)
+	}
+	return int64(vectors) * int64(n) * 4
+}
+
 // checkFits refuses a plan larger than the engine's budget. side is the
 // longer side of the image the plan is for; fix says which option makes
 // it fit, given the factor the side must shrink by (memory grows with the

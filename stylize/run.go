@@ -151,7 +151,7 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 	if err != nil {
 		return nil, err
 	}
-	if err := checkFits(eng, ob.planBytes(), sc.Side, o.sizeFix); err != nil {
+	if err := checkFits(eng, ob.planBytes()+o.optimiserBytes(3*w*h, sc.Iterations), sc.Side, o.sizeFix); err != nil {
 		return nil, err
 	}
 	content := st.r.Content.Resize(w, h)

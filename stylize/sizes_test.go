@@ -126,3 +126,28 @@ func TestStyleTooLargeForDeviceAdvice(t *testing.T) {
 		t.Errorf("%v: want the -style-scale that fits", err)
 	}
 }
+
+// The memory check counts the optimiser's vectors, which for L-BFGS's
+// default history outweigh the network's activations: a budget that
+// holds the graph but not the history is refused before the run.
+func TestFitCountsOptimiser(t *testing.T) {
+	m := newTinyModel()
+	defer m.free()
+	o := tinyOptions()
+	o.History, o.Iterations = 100, 200
+	o = o.Defaults()
+	eng := NewCPU()
+	ob, err := buildObjective(m, eng.Backend(), o, 18, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	graphOnly := budgetEngine{eng, ob.planBytes() + 1<<16}
+	r := Request{Content: SampleContent(32, 24), Styles: []*Image{SampleStyle(32, 32)}, Options: o}
+	if _, err := Run(context.Background(), graphOnly, m, r); err == nil || !strings.Contains(err.Error(), "use -size") {
+		t.Errorf("L-BFGS with 100 pairs in a budget for the graph alone: %v", err)
+	}
+	r.Options.Optimizer = "adam"
+	if _, err := Run(context.Background(), graphOnly, m, r); err != nil {
+		t.Errorf("Adam within the budget: %v", err)
+	}
+}
