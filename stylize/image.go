@@ -77,8 +77,12 @@ func (e *PixelBudgetError) Error() string {
 		e.Name, e.W, e.H, megapixels(int64(e.W)*int64(e.H)), megapixels(e.MaxPixels))
 }
 
-// megapixels formats a pixel count for messages.
+// megapixels formats a pixel count for messages: "10000 megapixels",
+// "1.329 megapixels".
 func megapixels(n int64) string {
+	if mp := float64(n) / 1e6; mp >= 1000 {
+		return strconv.FormatFloat(mp, 'f', 0, 64) + " megapixels"
+	}
 	return strconv.FormatFloat(float64(n)/1e6, 'g', 4, 64) + " megapixels"
 }
 
