@@ -24,6 +24,17 @@ import (
 // its own and the queue is shared under the device's queue lock (the
 // frame's kernels run after the compute already submitted). A swapchain
 // itself is used from one goroutine at a time.
+//
+// The extent of a new swapchain comes from the surface capabilities
+// queried just before it is made. A presentation completes
+// asynchronously (on NVIDIA and Mesa), and without
+// VK_EXT_swapchain_maintenance1 nothing signals when: not a fence, not
+// vkQueueWaitIdle. What is known is that when an image is acquired
+// again, its previous presentation, and every one queued before it, has
+// finished. So an image's rendered semaphore is reused only for that
+// image, after it is reacquired, and a replaced swapchain with its
+// semaphores is kept until the first image presented from its successor
+// is acquired again (or the swapchain closes).
 type Swapchain struct {
 	dev  *Device
 	size func() (w, h int)
@@ -42,6 +53,20 @@ type Swapchain struct {
 	stale    bool // recreate before the next frame
 	created  int  // swapchains created so far
 	closed   bool
+
+	// retired are replaced swapchains and their semaphores, not yet known
+	// to be done with: waiting for the first present of this swapchain.
+	retired []retiredChain
+	// freeOn[i] is what may be destroyed once image i of this swapchain is
+	// acquired again: the swapchains retired before it was presented.
+	freeOn map[uint32][]retiredChain
+}
+
+// retiredChain is a replaced swapchain with the semaphores its
+// presentations waited on.
+type retiredChain struct {
+	h        vk.Swapchain
+	rendered []vk.Semaphore
 }
 
 // Frame is one frame being recorded: the caller's kernels, recorded into
@@ -125,7 +150,7 @@ func (s *Swapchain) Present(record func(*Frame) error) (shown bool, err error) {
 			return false, err
 		}
 		if s.h == nil || s.stale || extent != s.extent {
-			if err := s.recreate(extent); err != nil {
+			if ok, err := s.recreate(); err != nil || !ok {
 				return false, err
 			}
 		}
@@ -152,8 +177,16 @@ func (s *Swapchain) Present(record func(*Frame) error) (shown bool, err error) {
 		default:
 			return false, check("vkAcquireNextImageKHR", r)
 		}
+		// Image idx is back: its last presentation, and all before it,
+		// are done, and so are the swapchains retired before it.
+		s.destroyRetired(s.freeOn[idx])
+		delete(s.freeOn, idx)
 		if err := s.submit(idx); err != nil {
 			return false, err
+		}
+		if len(s.retired) > 0 {
+			s.freeOn[idx] = append(s.freeOn[idx], s.retired...)
+			s.retired = nil
 		}
 		info := vk.PresentInfo{
 			SType:              vk.StructureTypePresentInfo,
@@ -188,19 +221,35 @@ func (s *Swapchain) currentExtent() (vk.Extent2D, bool, error) {
 		return vk.Extent2D{}, false, err
 	}
 	caps.Deref()
-	caps.CurrentExtent.Deref()
-	// A plain copy: caps.CurrentExtent points into caps' C memory, which
-	// the deferred Free releases, and vulkan-go would pass that pointer's
-	// contents, not the fields, when the extent goes back to the driver.
-	e := vk.Extent2D{Width: caps.CurrentExtent.Width, Height: caps.CurrentExtent.Height}
-	if e.Width == math.MaxUint32 { // the application chooses
-		caps.MinImageExtent.Deref()
-		caps.MaxImageExtent.Deref()
-		w, h := s.size()
-		e.Width = clampU32(uint32(max(w, 0)), caps.MinImageExtent.Width, caps.MaxImageExtent.Width)
-		e.Height = clampU32(uint32(max(h, 0)), caps.MinImageExtent.Height, caps.MaxImageExtent.Height)
-	}
+	e := s.extentWithin(&caps)
 	return e, e.Width > 0 && e.Height > 0, nil
+}
+
+// extentWithin is the extent a swapchain made under caps (dereferenced)
+// must have: the surface's current extent, or the window's size where the
+// surface leaves it to the application, clamped to caps' minimum and
+// maximum either way (a window resized between two queries must not
+// leave an extent outside the latest ones).
+func (s *Swapchain) extentWithin(caps *vk.SurfaceCapabilities) vk.Extent2D {
+	caps.CurrentExtent.Deref()
+	caps.MinImageExtent.Deref()
+	caps.MaxImageExtent.Deref()
+	// Plain copies: the extents point into caps' C memory, which the
+	// caller's deferred Free releases, and vulkan-go would pass that
+	// pointer's contents, not the fields, when an extent goes back to the
+	// driver.
+	w, h := caps.CurrentExtent.Width, caps.CurrentExtent.Height
+	if w == math.MaxUint32 { // the application chooses
+		fw, fh := s.size()
+		w, h = uint32(max(fw, 0)), uint32(max(fh, 0))
+	}
+	if w == 0 || h == 0 {
+		return vk.Extent2D{} // minimised
+	}
+	return vk.Extent2D{
+		Width:  clampU32(w, caps.MinImageExtent.Width, caps.MaxImageExtent.Width),
+		Height: clampU32(h, caps.MinImageExtent.Height, caps.MaxImageExtent.Height),
+	}
 }
 
 func clampU32(v, lo, hi uint32) uint32 { return min(max(v, lo), hi) }
@@ -268,26 +317,32 @@ func (s *Swapchain) submit(idx uint32) error {
 	return b.readTimings()
 }
 
-// recreate replaces the swapchain (or creates the first) at extent, with
-// its images, semaphores and pixel buffer.
-func (s *Swapchain) recreate(extent vk.Extent2D) error {
+// recreate replaces the swapchain (or creates the first), with its
+// images, semaphores and pixel buffer, at the extent the surface has now;
+// ok is false, and nothing changes, while the window is minimised. The
+// replaced swapchain is retired (see Swapchain), not destroyed.
+func (s *Swapchain) recreate() (ok bool, err error) {
 	d := s.dev
 	if err := d.queueWaitIdle(); err != nil {
-		return err
+		return false, err
 	}
 	var caps vk.SurfaceCapabilities
 	defer caps.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkGetPhysicalDeviceSurfaceCapabilitiesKHR", vk.GetPhysicalDeviceSurfaceCapabilities(d.Info.physical, d.surface, &caps)); err != nil {
-		return err
+		return false, err
 	}
 	caps.Deref()
+	extent := s.extentWithin(&caps)
+	if extent.Width == 0 || extent.Height == 0 {
+		return false, nil
+	}
 	if vk.ImageUsageFlagBits(caps.SupportedUsageFlags)&vk.ImageUsageTransferDstBit == 0 {
-		return fmt.Errorf("gpu: the window's presentation engine cannot take transfer writes (supported image usage %#x)", caps.SupportedUsageFlags)
+		return false, fmt.Errorf("gpu: the window's presentation engine cannot take transfer writes (supported image usage %#x)", caps.SupportedUsageFlags)
 	}
 	if s.h == nil {
 		var err error
 		if s.format, s.space, err = chooseFormat(d); err != nil {
-			return err
+			return false, err
 		}
 		s.mode = choosePresentMode(d)
 	}
@@ -323,24 +378,33 @@ func (s *Swapchain) recreate(extent vk.Extent2D) error {
 	var h vk.Swapchain
 	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
 	if err := check("vkCreateSwapchainKHR", vk.CreateSwapchain(d.h, &info, nil, &h)); err != nil {
-		return err
+		return false, err
 	}
-	s.destroyChain()
-	s.h, s.extent, s.stale = h, extent, false
+	if s.h != nil {
+		s.retired = append(s.retired, retiredChain{h: s.h, rendered: s.rendered})
+	}
+	// What waited for this swapchain's images must now wait for the
+	// successor's first present instead.
+	for _, r := range s.freeOn {
+		s.retired = append(s.retired, r...)
+	}
+	s.freeOn = map[uint32][]retiredChain{}
+	s.h, s.rendered, s.images = h, nil, nil
+	s.extent, s.stale = extent, false
 	s.created++
 	var n uint32
 	if err := check("vkGetSwapchainImagesKHR", vk.GetSwapchainImages(d.h, h, &n, nil)); err != nil {
-		return err
+		return false, err
 	}
 	s.images = make([]vk.Image, n)
 	if err := check("vkGetSwapchainImagesKHR", vk.GetSwapchainImages(d.h, h, &n, s.images)); err != nil {
-		return err
+		return false, err
 	}
 	s.images = s.images[:n]
 	for range s.images {
 		sem, err := d.newSemaphore()
 		if err != nil {
-			return err
+			return false, err
 		}
 		s.rendered = append(s.rendered, sem)
 	}
@@ -352,18 +416,34 @@ func (s *Swapchain) recreate(extent vk.Extent2D) error {
 		}
 		pixels, err := d.NewBuffer("swapchain pixels", size)
 		if err != nil {
-			return err
+			return false, err
 		}
 		d.untrack(pixels) // the swapchain's own, closed with it
 		s.pixels = pixels
 	}
-	return nil
+	return true, nil
 }
 
-// destroyChain destroys the swapchain and its semaphores (the queue must
-// be idle).
+// destroyRetired destroys retired swapchains and their semaphores.
+func (s *Swapchain) destroyRetired(chains []retiredChain) {
+	for _, c := range chains {
+		for _, sem := range c.rendered {
+			vk.DestroySemaphore(s.dev.h, sem, nil)
+		}
+		vk.DestroySwapchain(s.dev.h, c.h, nil)
+	}
+}
+
+// destroyChain destroys the swapchain, its semaphores and every retired
+// one. The queue must be idle, and no later presentation can come:
+// nothing else tells when the last ones have finished (see Swapchain).
 func (s *Swapchain) destroyChain() {
 	d := s.dev
+	for _, r := range s.freeOn {
+		s.destroyRetired(r)
+	}
+	s.destroyRetired(s.retired)
+	s.freeOn, s.retired = nil, nil
 	for _, sem := range s.rendered {
 		vk.DestroySemaphore(d.h, sem, nil)
 	}
