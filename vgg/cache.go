@@ -145,6 +145,9 @@ func status(c Cached) (string, bool) {
 		}
 		return "partial download: fetch again to resume", false
 	}
+	if k := c.Known; k != nil && !k.FeaturesOnly && k.Size > 0 && c.Size != k.Size {
+		return fmt.Sprintf("DAMAGED: %d bytes, the published file %d: delete it and run `vkstyle weights fetch %s`", c.Size, k.Size, k.Model), false
+	}
 	sum, ok := readRecord(c.Path)
 	switch {
 	case !ok:

@@ -2,6 +2,7 @@ package vgg
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 )
 
@@ -37,7 +38,12 @@ func LoadModel(dir, model string, layers []string) (*Net, error) {
 		if err != nil {
 			return nil, err
 		}
-		return Load(path, arch, layers)
+		n, err := Load(path, arch, layers)
+		if err != nil {
+			return nil, fmt.Errorf("%w; the cached file is damaged: `vkstyle weights verify %s` checks it, or delete %s and run `vkstyle weights fetch %s`",
+				err, filepath.Base(path), path, m)
+		}
+		return n, nil
 	}
 	return nil, fmt.Errorf("vgg: unknown model %q: want %s", model, strings.Join(Models, ", "))
 }

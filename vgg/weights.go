@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,6 +43,10 @@ func openTensorFile(path string) (*tensorFile, error) {
 	if err != nil {
 		f.Close()
 		return nil, err
+	}
+	if fi.IsDir() {
+		f.Close()
+		return nil, dirError(path)
 	}
 	tf, err := parseTensorFile(f, fi.Size())
 	if err != nil {
@@ -154,7 +159,33 @@ func (tf *tensorFile) get(name string, shape []int64, what string) ([]float32, e
 	if err := t.read(out); err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}
+	for i, v := range out {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("%s: element %d of %d is %v: the file is damaged, not trained weights (fetch or download it again)", name, i, n, v)
+		}
+	}
 	return out, nil
+}
+
+// dirError says that path, given as a weight file, is a directory, and
+// names the weight files in it.
+func dirError(path string) error {
+	var found []string
+	if entries, err := os.ReadDir(path); err == nil {
+		for _, e := range entries {
+			if n := e.Name(); e.Type().IsRegular() && (strings.HasSuffix(n, ".pth") || strings.HasSuffix(n, ".safetensors")) {
+				found = append(found, n)
+			}
+		}
+	}
+	msg := "is a directory: give the weight file itself (a .pth or .safetensors file)"
+	switch {
+	case len(found) > 3:
+		msg += fmt.Sprintf(", such as %s in it", strings.Join(found[:3], ", "))
+	case len(found) > 0:
+		msg += fmt.Sprintf(", such as %s in it", strings.Join(found, ", "))
+	}
+	return errors.New(msg)
 }
 
 // conv reads the weight and bias of convolution l.

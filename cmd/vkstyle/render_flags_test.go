@@ -96,3 +96,25 @@ func TestRenderJSONNumbering(t *testing.T) {
 		}
 	}
 }
+
+// A damaged cached VGG19 file: plain render fails on one line that names
+// the file and the commands that check or replace it; -weights naming a
+// directory says it is one.
+func TestRenderDamagedWeights(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("VKSTYLE_WEIGHTS_DIR", dir)
+	p := filepath.Join(dir, "vgg19-dcbb9e9d.pth")
+	os.WriteFile(p, []byte(strings.Repeat("x", 156)), 0o644)
+	out := filepath.Join(t.TempDir(), "out.png")
+	code, _, stderr := vkstyle(t, "render", "-size", "32", "-iterations", "1", "-out", out)
+	oneLineError(t, code, stderr, p, "vkstyle weights verify vgg19-dcbb9e9d.pth", "delete "+p)
+	code, stdout, _ := vkstyle(t, "weights", "list", "-dir", dir)
+	if code != 0 || !strings.Contains(stdout, "DAMAGED: 156 bytes") {
+		t.Errorf("weights list of a 156-byte VGG19: %d %q", code, stdout)
+	}
+	code, _, stderr = vkstyle(t, "render", "-weights", dir, "-size", "32", "-iterations", "1", "-out", out)
+	oneLineError(t, code, stderr, dir+": is a directory", "vgg19-dcbb9e9d.pth")
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a failed render wrote %s", out)
+	}
+}
