@@ -136,6 +136,8 @@ func Open(opts Options) (*Device, error) {
 			d.Close()
 			return nil, err
 		}
+	} else {
+		d.useComputeOnlyFamily() // queue.go
 	}
 	if err := d.create(); err != nil {
 		d.Close()
