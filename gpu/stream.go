@@ -3,11 +3,12 @@ package gpu
 import "errors"
 
 // Stream is an ordered queue of GPU work shared by everything that records
-// into one submission: the graph backend's forward and backward kernels and
-// the optimiser's vector work. Callers record into Batch(); Sync submits
-// what is pending, waits, and starts a fresh batch. The first recording
-// error is kept and returned by Sync, so APIs that cannot return errors
-// (graph.Kernels) can still report them.
+// into one synchronisation: the graph backend's forward and backward
+// kernels and the optimiser's vector work. Callers record into Batch();
+// Sync submits what is pending (in pieces: Batch.Work), waits once, and
+// starts a fresh batch. The first recording error is kept and returned by
+// Sync, so APIs that cannot return errors (graph.Kernels) can still report
+// them.
 type Stream struct {
 	dev     *Device
 	batch   *Batch

@@ -12,7 +12,9 @@ import (
 
 // GPU is the Vulkan engine: the graph backend and the optimiser's vectors
 // record into one stream, so an iteration's forward, backward and vector
-// work is one submission, and only scalars come back.
+// work is submitted together with one wait (in pieces of at most the
+// device's work budget, gpu.Options.SubmitGFLOP), and only scalars come
+// back.
 type GPU struct {
 	dev   *gpu.Device
 	b     *vkgraph.Backend

@@ -1,7 +1,8 @@
 // Package vkgraph is the Vulkan backend of graph: every graph.Kernels
 // method records one or a few compute dispatches into a gpu.Stream, so a
-// whole forward and backward pass is one submission; Download and Flush
-// submit and wait.
+// whole forward and backward pass is one synchronisation, cut into
+// submissions of at most the device's work budget (gpu.Options.SubmitGFLOP;
+// work.go declares the work); Download and Flush submit and wait.
 //
 // Each op is a shader in shaders/ (named after the op), a file here that
 // binds it, and its specification in graph/cpu; graph/graphtest checks the
