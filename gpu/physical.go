@@ -264,10 +264,11 @@ func unusable(major, minor, family int) string {
 }
 
 // defaultDevice returns the index of the preferred device: discrete before
-// integrated before virtual before CPU, then enumeration order, so a software
-// rasteriser such as lavapipe is never chosen while a real GPU exists.
-// Unusable devices (below Vulkan 1.1, or without a compute queue) are never
-// chosen. -1 when none qualifies.
+// integrated before virtual before CPU, so a software rasteriser such as
+// lavapipe is never chosen while a real GPU exists; among CPU
+// implementations the faster (cpuRank), then enumeration order. Unusable
+// devices (below Vulkan 1.1, or without a compute queue) are never chosen.
+// -1 when none qualifies.
 func defaultDevice(infos []DeviceInfo) int {
 	order := make([]int, 0, len(infos))
 	for i := range infos {
@@ -278,8 +279,26 @@ func defaultDevice(infos []DeviceInfo) int {
 	if len(order) == 0 {
 		return -1
 	}
-	sort.SliceStable(order, func(a, b int) bool { return infos[order[a]].Type < infos[order[b]].Type })
+	sort.SliceStable(order, func(a, b int) bool {
+		x, y := &infos[order[a]], &infos[order[b]]
+		if x.Type != y.Type {
+			return x.Type < y.Type
+		}
+		return cpuRank(x) < cpuRank(y)
+	})
 	return order[0]
+}
+
+// cpuRank orders the CPU implementations of Vulkan that vkstyle is tested
+// on by speed: Mesa's lavapipe (llvmpipe) before Google's SwiftShader,
+// which ran a VGG19 iteration at 64×64 25–50 times slower on the same
+// 2-core machine (docs/BENCHMARKS.md, "Two CPU implementations"). Other
+// devices rank with lavapipe, in enumeration order.
+func cpuRank(d *DeviceInfo) int {
+	if d.Type == CPU && strings.Contains(strings.ToLower(d.Name), "swiftshader") {
+		return 1
+	}
+	return 0
 }
 
 // Choose returns the device Open would pick for selector among infos (as

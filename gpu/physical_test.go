@@ -11,6 +11,7 @@ func fakeDevices() []DeviceInfo {
 		{Index: 1, Name: "Intel(R) UHD Graphics 630", Type: Integrated},
 		{Index: 2, Name: "NVIDIA GeForce RTX 3090", Type: Discrete},
 		{Index: 3, Name: "Transfer Only", Type: Discrete, ComputeFamily: -1},
+		{Index: 4, Name: "SwiftShader Device (Subzero)", Type: CPU},
 	}
 }
 
@@ -24,6 +25,10 @@ func TestDefaultOrderPrefersRealGPUs(t *testing.T) {
 		{[]int{0}, 0},
 		{[]int{3, 0}, 0}, // a device without compute is never chosen
 		{[]int{3}, -1},
+		{[]int{4, 0}, 0}, // lavapipe over SwiftShader, whichever the loader lists first
+		{[]int{0, 4}, 0},
+		{[]int{4, 1}, 1}, // a GPU over both
+		{[]int{4}, 4},    // SwiftShader alone
 	}
 	for _, c := range cases {
 		all := fakeDevices()
@@ -65,7 +70,7 @@ func TestSelectDevice(t *testing.T) {
 		t.Errorf("an explicit selector must win over $%s: got %d", SelectorEnv, got)
 	}
 	for sel, wantMsg := range map[string]string{
-		"7":      "device index 7 is out of range: there are 4 devices",
+		"7":      "device index 7 is out of range: there are 5 devices",
 		"-1":     "device index -1 is out of range",
 		"radeon": `no device name contains "radeon"`,
 		"3":      "has no compute queue",
