@@ -32,3 +32,6 @@ func (b *Backend) LimitGroupCount(n uint32) { b.dev.Info.MaxWorkGroupCount[0] = 
 
 // GramSlices is gramSlices.
 func GramSlices(c, hw int) int { return gramSlices(c, hw) }
+
+// SubgroupWeights is subgroupWeights.
+func SubgroupWeights(info *gpu.DeviceInfo) bool { return subgroupWeights(info) }

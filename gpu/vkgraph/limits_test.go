@@ -139,3 +139,35 @@ func TestStorageReads(t *testing.T) {
 func TestBackendMinimum(t *testing.T) { graphtest.TestBackend(t, minimumBackend(t)) }
 
 func TestFullVGG19Minimum(t *testing.T) { vggtest.FullVGG19(t, minimumBackend(t), 64) }
+
+// The split conformance suite under the minimum limits: bindings of
+// splitBinding bytes that must start on 256-byte boundaries, so most runs
+// begin below their first plane (what failed on SwiftShader before).
+func TestBackendSplitMinimum(t *testing.T) {
+	graphtest.TestBackend(t, newBackend(t, gpu.Options{MaxBindingRange: splitBinding, Limits: gpu.LimitsMinimum}))
+}
+
+// The subgroup weight fetch needs 8 lanes with shuffle and vote on a CPU
+// device: not SwiftShader's 4, not a subgroup of 1 (the minimum), not a
+// GPU.
+func TestSubgroupWeightsNeeds8Lanes(t *testing.T) {
+	for _, c := range []struct {
+		typ     gpu.DeviceType
+		lanes   uint32
+		shuffle bool
+		want    bool
+	}{
+		{gpu.CPU, 8, true, true},
+		{gpu.CPU, 16, true, true},
+		{gpu.CPU, 4, true, false},
+		{gpu.CPU, 1, false, false},
+		{gpu.CPU, 8, false, false},
+		{gpu.CPU, 128, true, false}, // more lanes than a work group of 64
+		{gpu.Discrete, 32, true, false},
+	} {
+		info := gpu.DeviceInfo{Type: c.typ, SubgroupSize: c.lanes, SubgroupShuffle: c.shuffle}
+		if got := vkgraph.SubgroupWeights(&info); got != c.want {
+			t.Errorf("%v device, %d lanes, shuffle %v: subgroup weights %v, want %v", c.typ, c.lanes, c.shuffle, got, c.want)
+		}
+	}
+}
