@@ -39,6 +39,10 @@ type Options struct {
 	// exercise the split of large buffers across bindings on small data.
 	// 0 keeps the device's limit.
 	MaxBindingRange uint64
+	// MaxTexelElements lowers the device's maxTexelBufferElements, so
+	// tests reach the storage-buffer reads of either kernel family on a
+	// device with a large limit. 0 keeps the device's limit.
+	MaxTexelElements uint32
 	// ForceStaging copies through staging buffers even where device memory
 	// is host-visible, to test the path discrete GPUs take.
 	ForceStaging bool
@@ -130,6 +134,9 @@ func Open(opts Options) (*Device, error) {
 	d.bindLimit = info.MaxStorageBufferRange
 	if opts.MaxBindingRange > 0 && opts.MaxBindingRange < d.bindLimit {
 		d.bindLimit = opts.MaxBindingRange
+	}
+	if opts.MaxTexelElements > 0 {
+		d.Info.MaxTexelBufferElements = min(d.Info.MaxTexelBufferElements, opts.MaxTexelElements)
 	}
 	if opts.Surface != nil {
 		if err := d.openSurface(opts.Surface); err != nil {

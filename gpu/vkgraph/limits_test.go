@@ -133,6 +133,29 @@ func TestStorageReads(t *testing.T) {
 	}
 }
 
+// storageCases on the shared-memory family (where the device can run it)
+// with texel buffers of 65536 elements and the device's other limits: its
+// _storage variants against the reference, and bit for bit against its
+// texel-read kernels.
+func TestStorageReadsShared(t *testing.T) {
+	small := newBackendKernels(t, gpu.Options{MaxTexelElements: 65536}, vkgraph.KernelsShared)
+	whole := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared)
+	ref := cpu.New()
+	for _, c := range storageCases() {
+		t.Run(c.name, func(t *testing.T) {
+			want := run(t, ref, c)
+			got := run(t, small, c)
+			texel := run(t, whole, c)
+			for i := range want {
+				graphtest.Compare(t, c.outs[i], got[i], want[i], c.tol)
+				if j := firstDiff(got[i], texel[i]); j >= 0 {
+					t.Errorf("%s: storage and texel reads differ at [%d]: %g vs %g", c.outs[i], j, got[i][j], texel[i][j])
+				}
+			}
+		})
+	}
+}
+
 // The whole conformance suite, and full-size VGG19 with random weights
 // at 64×64 (conv1's activations of 262144 elements and conv5's weights of
 // 2.4 million are far past 65536 texels), under the minimum limits.
