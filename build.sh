@@ -112,8 +112,9 @@ check_shaders() {
 # unpacked into a cache directory (Chromium is not installed), and only the
 # driver is kept. vkstyle's tests run on it as a second, independent
 # implementation with different limits (README, "Platforms").
+SWIFTSHADER_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/vkstyle/swiftshader"
 swiftshader() {
-  local cache="${XDG_CACHE_HOME:-$HOME/.cache}/vkstyle/swiftshader"
+  local cache=$SWIFTSHADER_CACHE
   local icd="$cache/usr/lib/chromium/vk_swiftshader_icd.json"
   if [ -f "$icd" ] && [ -f "$cache/usr/lib/chromium/libvk_swiftshader.so" ]; then
     echo "$icd"; return 0
@@ -142,6 +143,10 @@ swiftshader() {
   echo "$icd"
 }
 
+# The packages whose tests run on SwiftShader too: everything that opens a
+# device.
+SWIFTSHADER_DEFAULT="./gpu/... ./stylize ./vgg ./cmd/..."
+
 cmd=${1:-build}
 case "$cmd" in
   build)
@@ -158,6 +163,18 @@ case "$cmd" in
     # Validation on: any validation message fails the test that caused it.
     # A missing device fails instead of skipping.
     VKSTYLE_VALIDATE=1 VKSTYLE_REQUIRE_GPU=1 go test -count=1 -timeout 20m ./...
+    # The same on a second, independent implementation with the Vulkan
+    # minimum's texel limit and offset alignment, 4-lane subgroups and no
+    # fp16: the packages that talk to a device ($SWIFTSHADER_PKGS to
+    # choose). Set VKSTYLE_SWIFTSHADER=0 to leave it out on a machine
+    # without apt; CI never does.
+    if [ "${VKSTYLE_SWIFTSHADER:-1}" != 0 ]; then
+      icd=$(swiftshader)
+      echo "build.sh: the device tests again on SwiftShader ($(cat "$SWIFTSHADER_CACHE/VERSION"))" >&2
+      # shellcheck disable=SC2086 # a list of packages
+      VK_DRIVER_FILES=$icd VK_ICD_FILENAMES=$icd VKSTYLE_VALIDATE=1 VKSTYLE_REQUIRE_GPU=1 \
+        go test -count=1 -timeout 20m ${SWIFTSHADER_PKGS:-$SWIFTSHADER_DEFAULT}
+    fi
     ;;
   bench)
     install_packages; need_go

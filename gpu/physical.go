@@ -291,7 +291,7 @@ func defaultDevice(infos []DeviceInfo) int {
 
 // cpuRank orders the CPU implementations of Vulkan that vkstyle is tested
 // on by speed: Mesa's lavapipe (llvmpipe) before Google's SwiftShader,
-// which ran a VGG19 iteration at 64×64 25–50 times slower on the same
+// which ran a VGG19 iteration at 64×64 15–50 times slower on the same
 // 2-core machine (docs/BENCHMARKS.md, "Two CPU implementations"). Other
 // devices rank with lavapipe, in enumeration order.
 func cpuRank(d *DeviceInfo) int {
