@@ -125,6 +125,12 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, unwrapPathErr(err))
 	}
+	return decodeCheckpoint(path, data)
+}
+
+// decodeCheckpoint decodes the bytes of the checkpoint file at path (named
+// in errors).
+func decodeCheckpoint(path string, data []byte) (*Checkpoint, error) {
 	if !bytes.HasPrefix(data, []byte(checkpointMagic)) || len(data) < len(checkpointMagic)+4 {
 		return nil, fmt.Errorf("%s: not a vkstyle checkpoint", path)
 	}
