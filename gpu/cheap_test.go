@@ -21,7 +21,7 @@ func cHeapSettled() int64 {
 
 // An optimisation iteration records a batch, submits it and resets it, with
 // a scratch buffer; 2000 of them must not grow the C heap. Before every
-// vulkan-go struct conversion was freed (cmem.go) this grew by ~1 MB.
+// vulkan-go struct conversion was freed (cmem.go) this grew by 816 KB.
 func TestBatchLoopFreesCMemory(t *testing.T) {
 	if gpu.CHeapInUse() < 0 {
 		t.Skip("mallinfo2 needs glibc 2.33")
@@ -63,7 +63,9 @@ func TestBatchLoopFreesCMemory(t *testing.T) {
 	after := cHeapSettled()
 	grew := after - before
 	t.Logf("C heap: %d bytes before, %+d after %d iterations", before, grew, n)
-	if grew > 64<<10 {
+	// Before: +816 KB (408 bytes an iteration). The validation layer's own
+	// bookkeeping moves the count by tens of KB.
+	if grew > 256<<10 {
 		t.Errorf("C heap grew %d bytes over %d batch iterations (%d per iteration)", grew, n, grew/n)
 	}
 }
