@@ -247,10 +247,12 @@ func TestPreviewAnswersDuringIteration(t *testing.T) {
 	display := xvfb(t)
 	done, stderr := startPreview(t, display, "-model", "embedded", "-size", "512", "-optimizer", "adam", "-iterations", "1000", "-quiet")
 	_, title, iteration, key := previewWindow(t, display)
-	poll(t, "iteration 1", 30*time.Second, func() bool { return iteration() >= 1 })
+	// Limits for SwiftShader, where the first iteration at 512² takes
+	// about 30 s with its pipelines compiled, and each later one 15 s.
+	poll(t, "iteration 1", 120*time.Second, func() bool { return iteration() >= 1 })
 	// Catch the start of an iteration, then press space at once.
 	n := iteration()
-	poll(t, "the next iteration", 30*time.Second, func() bool { return iteration() > n })
+	poll(t, "the next iteration", 60*time.Second, func() bool { return iteration() > n })
 	n = iteration()
 	start := time.Now()
 	key("space")
@@ -264,7 +266,7 @@ func TestPreviewAnswersDuringIteration(t *testing.T) {
 		t.Errorf("the title showed %q while pausing after iteration %d", shown, n)
 	}
 	t.Logf("%q %v after the key", shown, took)
-	poll(t, "the run to stop", 30*time.Second, func() bool { shown = title(); return strings.Contains(shown, "paused") })
+	poll(t, "the run to stop", 60*time.Second, func() bool { shown = title(); return strings.Contains(shown, "paused") })
 	stopped := iteration()
 	if stopped != n && stopped != n+1 {
 		t.Errorf("the pause during iteration %d stopped the run at iteration %d", n+1, stopped)
