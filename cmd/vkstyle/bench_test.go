@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -19,10 +20,13 @@ func TestBenchJSON(t *testing.T) {
 		t.Errorf("incomplete result %+v", r)
 	}
 	code, stdout, stderr = vkstyle(t, "bench", "-size", "32", "-steps", "1", "-model", "embedded", "-kernels", "shared", "-json")
-	if code != 0 {
+	if strings.Contains(stderr, "cannot run the shared-memory kernels") {
+		// A device (or VKSTYLE_LIMITS=minimum) too small for them: the
+		// refusal is one line naming the limit.
+		oneLineError(t, code, stderr, "invocations")
+	} else if code != 0 {
 		t.Fatalf("bench -kernels shared: %d %s", code, stderr)
-	}
-	if err := json.Unmarshal([]byte(stdout), &r); err != nil || r.Kernels != "shared" || r.MedianMS <= 0 {
+	} else if err := json.Unmarshal([]byte(stdout), &r); err != nil || r.Kernels != "shared" || r.MedianMS <= 0 {
 		t.Errorf("bench -kernels shared: %v %+v", err, r)
 	}
 	code, _, stderr = vkstyle(t, "bench", "-steps", "0")

@@ -17,14 +17,8 @@ func (b *Backend) SetConvTile(co, px int) {
 	b.convTile = [2]int{co, px}
 }
 
-// Device is the backend's device.
-func (b *Backend) Device() *gpu.Device { return b.dev }
-
 // TexelTile is the tile texelTile picks for p.
 func (b *Backend) TexelTile(p graph.Conv2DParams) (co, px int) { return b.texelTile(p) }
-
-// CanShare reports whether the shared-memory kernels run on info's device.
-func CanShare(info *gpu.DeviceInfo) bool { return canShare(info) == nil }
 
 // LimitGroupCount lowers the device's maxComputeWorkGroupCount[0] as this
 // backend sees it, so that tests reach the folded grids.

@@ -65,9 +65,10 @@ func ParseKernels(s string) (Kernels, error) {
 // choice of kernel family for every backend of the process.
 const KernelsEnv = "VKSTYLE_KERNELS"
 
-// canShare reports whether dev can run the shared-memory kernels, and if
-// not, why.
-func canShare(info *gpu.DeviceInfo) error {
+// CanShare says why the device info describes cannot run the
+// shared-memory kernels (256 invocations and 8448 bytes of shared memory a
+// work group), or nil when it can.
+func CanShare(info *gpu.DeviceInfo) error {
 	switch {
 	case info.MaxWorkGroupInvocations < sharedLocal || info.MaxWorkGroupSize[0] < sharedLocal:
 		return fmt.Errorf("work groups of %d invocations are above the device's %d", sharedLocal, min(info.MaxWorkGroupInvocations, info.MaxWorkGroupSize[0]))
@@ -86,12 +87,12 @@ func resolve(info *gpu.DeviceInfo, k Kernels) (Kernels, error) {
 	case KernelsTexel:
 		return k, nil
 	case KernelsShared:
-		if err := canShare(info); err != nil {
+		if err := CanShare(info); err != nil {
 			return 0, fmt.Errorf("vkgraph: %s cannot run the shared-memory kernels: %v; use %s=texel", info.Name, err, KernelsEnv)
 		}
 		return k, nil
 	}
-	if info.Type == gpu.CPU || info.Type == gpu.Other || canShare(info) != nil {
+	if info.Type == gpu.CPU || info.Type == gpu.Other || CanShare(info) != nil {
 		return KernelsTexel, nil
 	}
 	return KernelsShared, nil
@@ -165,7 +166,7 @@ func Choices(info *gpu.DeviceInfo) [][2]string {
 		why = "a CPU implementation reads texel buffers fastest"
 	}
 	shared := "yes"
-	if err := canShare(info); err != nil {
+	if err := CanShare(info); err != nil {
 		shared, why = "no: "+err.Error(), "the shared-memory family cannot run"
 	}
 	sg := "no"

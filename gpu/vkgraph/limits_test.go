@@ -26,7 +26,7 @@ func minimumBackend(t testing.TB) *vkgraph.Backend {
 // the device.
 func TestMinimumLimits(t *testing.T) {
 	b := minimumBackend(t)
-	info := b.Device().Info
+	info := b.Stream().Device().Info
 	m := gpu.MinimumLimits
 	for _, c := range []struct {
 		name      string
@@ -60,12 +60,12 @@ func TestMinimumLimits(t *testing.T) {
 	// family out too.
 	small := info
 	small.MaxWorkGroupInvocations, small.MaxWorkGroupSize[0], small.MaxSharedMemory = 256, 256, 8192
-	if vkgraph.CanShare(&small) {
+	if vkgraph.CanShare(&small) == nil {
 		t.Errorf("CanShare with 8 KiB of shared memory: want false")
 	}
 	small.MaxSharedMemory = 16384
-	if !vkgraph.CanShare(&small) {
-		t.Errorf("CanShare with 256 invocations and 16 KiB of shared memory: want true (the tiles take %d bytes)", 2*16*66*4)
+	if err := vkgraph.CanShare(&small); err != nil {
+		t.Errorf("CanShare with 256 invocations and 16 KiB of shared memory: want true (the tiles take %d bytes): %v", 2*16*66*4, err)
 	}
 }
 

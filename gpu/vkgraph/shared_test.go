@@ -19,7 +19,7 @@ import (
 func newBackendKernels(t testing.TB, opts gpu.Options, k vkgraph.Kernels) *vkgraph.Backend {
 	t.Helper()
 	b := newBackend(t, opts)
-	if info := b.Device().Info; k == vkgraph.KernelsShared && !vkgraph.CanShare(&info) {
+	if info := b.Stream().Device().Info; k == vkgraph.KernelsShared && vkgraph.CanShare(&info) != nil {
 		t.Skipf("%s (limits %s) cannot run the shared-memory kernels", info.Name, info.Limits)
 	}
 	if err := b.SetKernels(k); err != nil {
@@ -171,14 +171,18 @@ func TestKernelsChoice(t *testing.T) {
 	}
 	info := &b.Stream().Device().Info
 	want := vkgraph.KernelsShared
-	if info.Type == gpu.CPU || info.Type == gpu.Other || !vkgraph.CanShare(info) {
+	if info.Type == gpu.CPU || info.Type == gpu.Other || vkgraph.CanShare(info) != nil {
 		want = vkgraph.KernelsTexel
 	}
 	if b.Kernels() != want {
 		t.Errorf("auto on %s = %v, want %v", b.Stream().Device().Info.Name, b.Kernels(), want)
 	}
 	t.Setenv(vkgraph.KernelsEnv, "shared")
-	if b2 := newBackend(t, gpu.Options{}); b2.Kernels() != vkgraph.KernelsShared {
+	if vkgraph.CanShare(info) != nil { // too small a device: a clear error (TestMinimumLimits)
+		if _, err := vkgraph.New(b.Stream().Device(), nil); err == nil {
+			t.Errorf("%s=shared on a device that cannot run it: New gave no error", vkgraph.KernelsEnv)
+		}
+	} else if b2 := newBackend(t, gpu.Options{}); b2.Kernels() != vkgraph.KernelsShared {
 		t.Errorf("%s=shared gave %v", vkgraph.KernelsEnv, b2.Kernels())
 	}
 	t.Setenv(vkgraph.KernelsEnv, "fast")
