@@ -1,7 +1,6 @@
 package vkgraph_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -86,27 +85,11 @@ func storageCases() []opCase {
 		{N: 2, CIn: 3, H: 110, W: 101, COut: 4, KH: 3, KW: 3, Stride: 2, Pad: 1, Reflect: true},
 	}
 	for _, p := range convs {
-		xn, wn, yn := p.XShape().Len(), p.WShape().Len(), p.YShape().Len()
-		name := fmt.Sprintf("Conv2D/%d→%d/%dx%d/s%d/reflect=%v/n%d", p.CIn, p.COut, p.H, p.W, p.Stride, p.Reflect, p.N)
-		cs = append(cs, opCase{name, graphtest.TolConv, true,
-			[][]float32{randn(xn), randn(wn), randn(p.COut), randn(yn)},
-			[][]float32{randn(yn), randn(xn), randn(wn), randn(p.COut)}, []string{"y", "dx", "dw", "db"},
-			func(b graph.Backend, in, out []graph.Buffer) {
-				b.Conv2DForward(in[0], in[1], in[2], out[0], p)
-				b.Conv2DBackwardData(in[3], in[1], out[1], p)
-				b.Conv2DBackwardWeight(in[0], in[3], out[2], p)
-				b.Conv2DBackwardBias(in[3], out[3], p)
-			}})
+		cs = append(cs, convCase(randn, p))
 	}
 	// Features past the limit: HW a multiple of 4 (vec4 reads) and not.
 	for _, s := range []graph.Shape{graph.NCHW(1, 6, 120, 100), graph.NCHW(2, 5, 97, 71)} {
-		n, nm := s.Len(), s.N*s.C*s.C
-		cs = append(cs, opCase{"Gram/" + s.String(), graphtest.TolReduce, true,
-			[][]float32{randn(n), randn(nm)}, [][]float32{randn(nm), randn(n)}, []string{"g", "dx"},
-			func(b graph.Backend, in, out []graph.Buffer) {
-				b.GramForward(in[0], out[0], s)
-				b.GramBackward(in[0], in[1], out[1], s)
-			}})
+		cs = append(cs, gramCase(randn, s))
 	}
 	return cs
 }
@@ -117,7 +100,14 @@ func storageCases() []opCase {
 // bit for bit against the device's own limits: the storage variants make
 // the same sums in the same order.
 func TestStorageReads(t *testing.T) {
-	small, whole, ref := minimumBackend(t), newBackend(t, gpu.Options{}), cpu.New()
+	compareStorageReads(t, minimumBackend(t), newBackend(t, gpu.Options{}))
+}
+
+// compareStorageReads runs storageCases on small (texel buffers of 65536
+// elements) and whole (the device's limit) against the reference, and
+// checks that both give the same bits.
+func compareStorageReads(t *testing.T, small, whole *vkgraph.Backend) {
+	ref := cpu.New()
 	for _, c := range storageCases() {
 		t.Run(c.name, func(t *testing.T) {
 			want := run(t, ref, c)
@@ -126,7 +116,7 @@ func TestStorageReads(t *testing.T) {
 			for i := range want {
 				graphtest.Compare(t, c.outs[i], got[i], want[i], c.tol)
 				if j := firstDiff(got[i], unclamped[i]); j >= 0 {
-					t.Errorf("%s: minimum limits and device limits differ at [%d]: %g vs %g", c.outs[i], j, got[i][j], unclamped[i][j])
+					t.Errorf("%s: 65536-texel limit and device limit differ at [%d]: %g vs %g", c.outs[i], j, got[i][j], unclamped[i][j])
 				}
 			}
 		})
@@ -138,22 +128,8 @@ func TestStorageReads(t *testing.T) {
 // _storage variants against the reference, and bit for bit against its
 // texel-read kernels.
 func TestStorageReadsShared(t *testing.T) {
-	small := newBackendKernels(t, gpu.Options{MaxTexelElements: 65536}, vkgraph.KernelsShared)
-	whole := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared)
-	ref := cpu.New()
-	for _, c := range storageCases() {
-		t.Run(c.name, func(t *testing.T) {
-			want := run(t, ref, c)
-			got := run(t, small, c)
-			texel := run(t, whole, c)
-			for i := range want {
-				graphtest.Compare(t, c.outs[i], got[i], want[i], c.tol)
-				if j := firstDiff(got[i], texel[i]); j >= 0 {
-					t.Errorf("%s: storage and texel reads differ at [%d]: %g vs %g", c.outs[i], j, got[i][j], texel[i][j])
-				}
-			}
-		})
-	}
+	compareStorageReads(t, newBackendKernels(t, gpu.Options{MaxTexelElements: 65536}, vkgraph.KernelsShared),
+		newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared))
 }
 
 // The whole conformance suite, and full-size VGG19 with random weights

@@ -59,27 +59,39 @@ func tileCases() []opCase {
 		{N: 1, CIn: 4, H: 17, W: 9, COut: 129, KH: 5, KW: 3, Stride: 1, Pad: 2},
 	}
 	for _, p := range convs {
-		xn, wn, yn := p.XShape().Len(), p.WShape().Len(), p.YShape().Len()
-		name := fmt.Sprintf("Conv2D/%d→%d/%dx%d/k%dx%d/s%d/p%d/reflect=%v/n%d", p.CIn, p.COut, p.H, p.W, p.KH, p.KW, p.Stride, p.Pad, p.Reflect, p.N)
-		cs = append(cs, opCase{name, graphtest.TolConv, true,
-			[][]float32{randn(xn), randn(wn), randn(p.COut), randn(yn)},
-			[][]float32{randn(yn), randn(xn), randn(wn)}, []string{"y", "dx", "dw"},
-			func(b graph.Backend, in, out []graph.Buffer) {
-				b.Conv2DForward(in[0], in[1], in[2], out[0], p)
-				b.Conv2DBackwardData(in[3], in[1], out[1], p)
-				b.Conv2DBackwardWeight(in[0], in[3], out[2], p)
-			}})
+		cs = append(cs, convCase(randn, p))
 	}
 	for _, s := range []graph.Shape{graph.NCHW(1, 70, 9, 11), graph.NCHW(2, 130, 5, 8), graph.NCHW(1, 65, 1, 1), graph.NCHW(1, 100, 20, 20)} {
-		n, nm := s.Len(), s.N*s.C*s.C
-		cs = append(cs, opCase{"Gram/" + s.String(), graphtest.TolReduce, true,
-			[][]float32{randn(n), randn(nm)}, [][]float32{randn(nm), randn(n)}, []string{"g", "dx"},
-			func(b graph.Backend, in, out []graph.Buffer) {
-				b.GramForward(in[0], out[0], s)
-				b.GramBackward(in[0], in[1], out[1], s)
-			}})
+		cs = append(cs, gramCase(randn, s))
 	}
 	return cs
+}
+
+// convCase is a convolution's forward and three backward passes on p with
+// random operands from randn.
+func convCase(randn func(int) []float32, p graph.Conv2DParams) opCase {
+	xn, wn, yn := p.XShape().Len(), p.WShape().Len(), p.YShape().Len()
+	name := fmt.Sprintf("Conv2D/%d→%d/%dx%d/k%dx%d/s%d/p%d/reflect=%v/n%d", p.CIn, p.COut, p.H, p.W, p.KH, p.KW, p.Stride, p.Pad, p.Reflect, p.N)
+	return opCase{name, graphtest.TolConv, true,
+		[][]float32{randn(xn), randn(wn), randn(p.COut), randn(yn)},
+		[][]float32{randn(yn), randn(xn), randn(wn), randn(p.COut)}, []string{"y", "dx", "dw", "db"},
+		func(b graph.Backend, in, out []graph.Buffer) {
+			b.Conv2DForward(in[0], in[1], in[2], out[0], p)
+			b.Conv2DBackwardData(in[3], in[1], out[1], p)
+			b.Conv2DBackwardWeight(in[0], in[3], out[2], p)
+			b.Conv2DBackwardBias(in[3], out[3], p)
+		}}
+}
+
+// gramCase is a Gram matrix's forward and backward on features of shape s.
+func gramCase(randn func(int) []float32, s graph.Shape) opCase {
+	n, nm := s.Len(), s.N*s.C*s.C
+	return opCase{"Gram/" + s.String(), graphtest.TolReduce, true,
+		[][]float32{randn(n), randn(nm)}, [][]float32{randn(nm), randn(n)}, []string{"g", "dx"},
+		func(b graph.Backend, in, out []graph.Buffer) {
+			b.GramForward(in[0], out[0], s)
+			b.GramBackward(in[0], in[1], out[1], s)
+		}}
 }
 
 // TestSharedTiles checks the shared-memory kernels on shapes that cross
