@@ -179,6 +179,7 @@ func (b *Backend) Conv2DBackwardBias(dy, db graph.Buffer, p graph.Conv2DParams) 
 	dy0, db0 := unwrap(dy), unwrap(db)
 	st := !b.texelFits(dy0)
 	k := b.readKernel("conv2d_bwd_bias", []int{1, 0}, 64, convLocal, st)
-	b.dispatch(k, [3]uint32{ceilDiv(p.COut, convLocal), 1, 1}, convPush(p, 0, 0, p.COut, 0, false),
-		b.input(dy0, st), db0.buf.All())
+	// One invocation per channel, over a grid that folds into y past
+	// maxComputeWorkGroupCount[0] (the shader reads flat_index).
+	b.dispatchN(k, p.COut, convPush(p, 0, 0, p.COut, 0, false), b.input(dy0, st), db0.buf.All())
 }
