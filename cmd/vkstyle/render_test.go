@@ -128,35 +128,12 @@ func TestRenderInterruptAndResume(t *testing.T) {
 		t.Fatal(stderr)
 	}
 	out := filepath.Join(dir, "stopped.png")
-	child := exec.Command(os.Args[0], "-test.run=^TestRenderInterruptAndResume$",
-		strings.Join(append(base, "-json", "-print-every", "1", "-out", out), "\x1f"))
-	child.Env = append(os.Environ(), "VKSTYLE_TEST_CHILD=1")
-	stdout, _ := child.StdoutPipe()
-	var stderr bytes.Buffer
-	child.Stderr = &stderr
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
+	stderr, err := stopChild(t, "TestRenderInterruptAndResume", append(base, "-json", "-print-every", "1", "-out", out), syscall.SIGINT)
+	if err == nil {
+		t.Fatalf("an interrupted run exited 0")
 	}
-	sc := bufio.NewScanner(stdout)
-	if !sc.Scan() {
-		t.Fatalf("no progress from the child: %s", stderr.String())
-	}
-	child.Process.Signal(syscall.SIGINT)
-	for sc.Scan() {
-	}
-	done := make(chan error, 1)
-	go func() { done <- child.Wait() }()
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Fatalf("an interrupted run exited 0")
-		}
-	case <-time.After(60 * time.Second):
-		child.Process.Kill()
-		t.Fatal("the child did not stop")
-	}
-	if !strings.Contains(stderr.String(), "-resume") {
-		t.Errorf("the stop message does not say how to resume: %q", stderr.String())
+	if !strings.Contains(stderr, "-resume") {
+		t.Errorf("the stop message does not say how to resume: %q", stderr)
 	}
 	if _, err := os.Stat(out); err != nil {
 		t.Fatalf("no image after Ctrl-C: %v", err)
@@ -191,4 +168,38 @@ func TestRenderMissingWeights(t *testing.T) {
 	if _, err := os.Stat(out); err == nil {
 		t.Error("wrote an image without weights")
 	}
+}
+
+// stopChild runs `vkstyle args...` in a child process (the test binary
+// rerunning test, which hands args to run when VKSTYLE_TEST_CHILD is set),
+// sends it sig once its first progress line is out, and returns how it
+// exited: its standard error and its exit error. The child must print progress
+// (-json -print-every 1) and stop within a minute of the signal.
+func stopChild(t *testing.T, test string, args []string, sig syscall.Signal) (stderrText string, err error) {
+	t.Helper()
+	child := exec.Command(os.Args[0], "-test.run=^"+test+"$", strings.Join(args, "\x1f"))
+	child.Env = append(os.Environ(), "VKSTYLE_TEST_CHILD=1")
+	stdout, _ := child.StdoutPipe()
+	var stderr bytes.Buffer
+	child.Stderr = &stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() {
+		t.Fatalf("no progress from the child: %s", stderr.String())
+	}
+	child.Process.Signal(sig)
+	for sc.Scan() {
+	}
+	done := make(chan error, 1)
+	go func() { done <- child.Wait() }()
+	select {
+	case err := <-done:
+		return stderr.String(), err
+	case <-time.After(60 * time.Second):
+		child.Process.Kill()
+		t.Fatalf("the child did not stop after %v", sig)
+	}
+	return "", nil
 }

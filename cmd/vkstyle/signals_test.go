@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"os"
 	"os/exec"
@@ -89,37 +88,13 @@ func TestRenderStopSignals(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
 		name := signalName(sig)
 		out := filepath.Join(dir, name+".png")
-		child := exec.Command(os.Args[0], "-test.run=^TestRenderStopSignals$",
-			strings.Join(append(base, "-json", "-print-every", "1", "-out", out), "\x1f"))
-		child.Env = append(os.Environ(), "VKSTYLE_TEST_CHILD=1")
-		stdout, _ := child.StdoutPipe()
-		var stderr bytes.Buffer
-		child.Stderr = &stderr
-		if err := child.Start(); err != nil {
-			t.Fatal(err)
+		msg, err := stopChild(t, "TestRenderStopSignals", append(base, "-json", "-print-every", "1", "-out", out), sig)
+		if err == nil {
+			t.Fatalf("%s: the stopped run exited 0", name)
 		}
-		sc := bufio.NewScanner(stdout)
-		if !sc.Scan() {
-			t.Fatalf("no progress from the child: %s", stderr.String())
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+			t.Fatalf("%s: %v (%s), want exit status 1 after saving", name, err, msg)
 		}
-		child.Process.Signal(sig)
-		for sc.Scan() {
-		}
-		done := make(chan error, 1)
-		go func() { done <- child.Wait() }()
-		select {
-		case err := <-done:
-			if err == nil {
-				t.Fatalf("%s: the stopped run exited 0", name)
-			}
-			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-				t.Fatalf("%s: %v (%s), want exit status 1 after saving", name, err, stderr.String())
-			}
-		case <-time.After(60 * time.Second):
-			child.Process.Kill()
-			t.Fatalf("%s: the child did not stop", name)
-		}
-		msg := stderr.String()
 		for _, w := range []string{name + ": stopping after this iteration", name + ": stylize: stopped at iteration", "the image so far is in " + out, "-resume " + out + ".ckpt"} {
 			if !strings.Contains(msg, w) {
 				t.Errorf("%s: stderr %q lacks %q", name, msg, w)
