@@ -30,9 +30,11 @@ func TestPreviewNoDisplay(t *testing.T) {
 	}
 }
 
-// xvfb starts a virtual X server and returns its DISPLAY, skipping the
-// test (with the reason) when it or the tools the test drives it with are
-// missing.
+// xvfb starts a virtual X server and returns its DISPLAY once a client
+// can connect to it, skipping the test (with the reason) when it or the
+// tools the test drives it with are missing. A server that reports its
+// display but refuses clients is started again, up to three times, and
+// its own log is shown when the test fails.
 func xvfb(t *testing.T) string {
 	t.Helper()
 	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
@@ -40,17 +42,50 @@ func xvfb(t *testing.T) string {
 			t.Skipf("%s is not installed (Debian: xvfb, xdotool, imagemagick; ./build.sh installs them)", tool)
 		}
 	}
+	var tried []string
+	for attempt := 0; attempt < 3; attempt++ {
+		display, log, stop := startXvfb(t)
+		if display == "" {
+			stop()
+			tried = append(tried, "no display reported: "+log.String())
+			continue
+		}
+		if connects(display, 10*time.Second) {
+			t.Cleanup(func() {
+				stop()
+				if t.Failed() {
+					t.Logf("Xvfb %s log:\n%s", display, log.String())
+				}
+			})
+			return display
+		}
+		stop()
+		tried = append(tried, fmt.Sprintf("%s refused clients: %s", display, log.String()))
+	}
+	t.Skipf("Xvfb did not give a usable display in three starts:\n%s", strings.Join(tried, "\n"))
+	return ""
+}
+
+// startXvfb starts one Xvfb that picks a free display itself, and returns
+// that display ("" if none was reported within 10 s), the server's log,
+// and a function that stops it.
+func startXvfb(t *testing.T) (string, *lockedBuffer, func()) {
+	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer r.Close()
+	log := new(lockedBuffer)
 	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "800x600x24", "-nolisten", "tcp")
 	x.ExtraFiles = []*os.File{w}
+	x.Stderr = log
 	if err := x.Start(); err != nil {
+		w.Close()
 		t.Skipf("Xvfb does not start: %v", err)
 	}
 	w.Close()
-	t.Cleanup(func() { x.Process.Kill(); x.Wait() })
+	stop := func() { x.Process.Kill(); x.Wait() }
 	num := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(r).ReadString('\n')
@@ -59,13 +94,24 @@ func xvfb(t *testing.T) string {
 	select {
 	case n := <-num:
 		if n == "" {
-			t.Skip("Xvfb exited without a display")
+			return "", log, stop
 		}
-		return ":" + n
+		return ":" + n, log, stop
 	case <-time.After(10 * time.Second):
-		t.Skip("Xvfb did not report a display within 10 s")
+		return "", log, stop
 	}
-	return ""
+}
+
+// connects reports whether an X client can open display within limit.
+func connects(display string, limit time.Duration) bool {
+	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		cmd := exec.Command("xdotool", "getdisplaygeometry")
+		cmd.Env = append(os.Environ(), "DISPLAY="+display)
+		if cmd.Run() == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // x runs an X client on display and returns its output.
