@@ -123,7 +123,7 @@ func (b *Batch) begin() error {
 		b.cmds = append(b.cmds, cmd)
 	}
 	b.cmd = b.cmds[b.used]
-	if err := beginCommands(b.cmd, false); err != nil {
+	if err := b.dev.beginCommands(b.cmd, false); err != nil {
 		return err
 	}
 	b.used++
@@ -131,7 +131,7 @@ func (b *Batch) begin() error {
 	// Order this submission after whatever earlier submissions wrote: a
 	// barrier orders all commands earlier in submission order, those of
 	// earlier command buffers and submissions included.
-	fullBarrier(b.cmd)
+	b.dev.fullBarrier(b.cmd)
 	b.written, b.read = b.written[:0], b.read[:0]
 	b.bound = nil
 	return nil
@@ -198,29 +198,6 @@ func (b *Batch) checkBinding(k *Kernel, i int, x Binding) error {
 	return nil
 }
 
-// view creates a uniform texel buffer view of x with c float32 components
-// per texel; the batch destroys it on Reset or Close.
-func (b *Batch) view(x Binding, c int) (vk.BufferView, error) {
-	format := vk.FormatR32Sfloat
-	if c == 4 {
-		format = vk.FormatR32g32b32a32Sfloat
-	}
-	info := vk.BufferViewCreateInfo{
-		SType:  vk.StructureTypeBufferViewCreateInfo,
-		Buffer: x.Buf.h,
-		Format: format,
-		Offset: vk.DeviceSize(x.Offset),
-		Range:  vk.DeviceSize(x.Size),
-	}
-	var v vk.BufferView
-	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
-	if err := check("vkCreateBufferView", vk.CreateBufferView(b.dev.h, &info, nil, &v)); err != nil {
-		return nil, err
-	}
-	b.views = append(b.views, v)
-	return v, nil
-}
-
 // hazard reports whether a dispatch with these bindings must wait for
 // earlier work in the batch.
 func (b *Batch) hazard(binds []Binding, outputs int) bool {
@@ -243,7 +220,7 @@ func (b *Batch) hazard(binds []Binding, outputs int) bool {
 
 func (b *Batch) order(binds []Binding, outputs int) {
 	if b.hazard(binds, outputs) {
-		fullBarrier(b.cmd)
+		b.dev.fullBarrier(b.cmd)
 		b.barriers++
 		b.written, b.read = b.written[:0], b.read[:0]
 	}
@@ -261,7 +238,6 @@ func (b *Batch) order(binds []Binding, outputs int) {
 // Bindings, inputs first). Ranges are checked against the buffer, the
 // storage-buffer range limit and the offset alignment.
 func (b *Batch) Dispatch(k *Kernel, groups [3]uint32, push []byte, binds ...Binding) error {
-	defer holdGC()() // see gcfence.go
 	if len(binds) != k.spec.Bindings {
 		return fmt.Errorf("gpu: %s takes %d bindings, got %d", k.spec.Name, k.spec.Bindings, len(binds))
 	}
@@ -284,48 +260,39 @@ func (b *Batch) Dispatch(k *Kernel, groups [3]uint32, push []byte, binds ...Bind
 	if err := b.begin(); err != nil {
 		return err
 	}
-	set, err := b.descriptorSet(k)
+	pool, err := b.descriptorPool(k)
 	if err != nil {
 		return err
 	}
-	infos := make([]vk.DescriptorBufferInfo, len(binds))
-	views := make([]vk.BufferView, len(binds))
-	writes := make([]vk.WriteDescriptorSet, len(binds))
-	for i, x := range binds {
-		writes[i] = vk.WriteDescriptorSet{
-			SType:           vk.StructureTypeWriteDescriptorSet,
-			DstSet:          set,
-			DstBinding:      uint32(i),
-			DescriptorCount: 1,
+	var formats [maxBindings]vk.Format
+	for i := range binds {
+		switch k.spec.texel(i) {
+		case 1:
+			formats[i] = vk.FormatR32Sfloat
+		case 4:
+			formats[i] = vk.FormatR32g32b32a32Sfloat
 		}
-		if c := k.spec.texel(i); c > 0 {
-			if views[i], err = b.view(x, c); err != nil {
-				return err
-			}
-			writes[i].DescriptorType = vk.DescriptorTypeUniformTexelBuffer
-			writes[i].PTexelBufferView = views[i : i+1]
-			continue
-		}
-		infos[i] = vk.DescriptorBufferInfo{Buffer: x.Buf.h, Offset: vk.DeviceSize(x.Offset), Range: vk.DeviceSize(x.Size)}
-		writes[i].DescriptorType = vk.DescriptorTypeStorageBuffer
-		writes[i].PBufferInfo = infos[i : i+1]
 	}
-	vk.UpdateDescriptorSets(b.dev.h, uint32(len(writes)), writes, 0, nil)
 	b.order(binds, k.outputs())
-	if b.bound != k {
-		vk.CmdBindPipeline(b.cmd, vk.PipelineBindPointCompute, k.pipeline)
-		b.bound = k
+	bind := b.bound != k
+	b.bound = k
+	// With timestamps the dispatch is recorded here, between them;
+	// otherwise record.c records it with the rest.
+	timed := b.dev.Profiling()
+	record := groups
+	if timed {
+		record = [3]uint32{}
 	}
-	vk.CmdBindDescriptorSets(b.cmd, vk.PipelineBindPointCompute, k.layout, 0, 1, []vk.DescriptorSet{set}, 0, nil)
-	if len(push) > 0 {
-		vk.CmdPushConstants(b.cmd, k.layout, vk.ShaderStageFlags(vk.ShaderStageComputeBit), 0, uint32(len(push)), unsafe.Pointer(&push[0]))
-	}
-	timed, err := b.timestamp(k, true)
+	b.views, err = b.dev.recordDispatch(b.cmd, pool, k, bind, binds, formats[:len(binds)], push, record, b.views)
 	if err != nil {
+		b.bound = nil
 		return err
 	}
-	vk.CmdDispatch(b.cmd, groups[0], groups[1], groups[2])
 	if timed {
+		if _, err := b.timestamp(k, true); err != nil {
+			return err
+		}
+		b.dev.cmdDispatch(b.cmd, groups)
 		b.timestamp(k, false)
 	}
 	b.dispatches++
@@ -361,7 +328,6 @@ func (b *Batch) Dispatch1D(k *Kernel, n uint64, push []byte, binds ...Binding) e
 
 // Copy records a buffer-to-buffer copy of src into dst (equal sizes).
 func (b *Batch) Copy(dst, src Binding) error {
-	defer holdGC()() // see gcfence.go
 	if dst.Size != src.Size {
 		return fmt.Errorf("gpu: copy of %d bytes into %d bytes", src.Size, dst.Size)
 	}
@@ -375,8 +341,7 @@ func (b *Batch) Copy(dst, src Binding) error {
 		return err
 	}
 	b.order([]Binding{src, dst}, 1)
-	region := []vk.BufferCopy{{SrcOffset: vk.DeviceSize(src.Offset), DstOffset: vk.DeviceSize(dst.Offset), Size: vk.DeviceSize(src.Size)}}
-	vk.CmdCopyBuffer(b.cmd, src.Buf.h, dst.Buf.h, 1, region)
+	b.dev.cmdCopy(b.cmd, dst.Buf, dst.Offset, src.Buf, src.Offset, src.Size)
 	return nil
 }
 
@@ -398,9 +363,12 @@ func (b *Batch) Zero(dst Binding) error {
 	return nil
 }
 
-func (b *Batch) descriptorSet(k *Kernel) (vk.DescriptorSet, error) {
+// descriptorPool returns the pool k's next descriptor set comes from,
+// with room counted off for it; it creates a pool when the last is full.
+func (b *Batch) descriptorPool(k *Kernel) (vk.DescriptorPool, error) {
 	need := uint32(k.spec.Bindings)
 	if len(b.pools) == 0 || b.setsLeft == 0 || b.descsLeft < need {
+		defer holdGC()() // the pool sizes go through vulkan-go: see gcfence.go
 		sizes := []vk.DescriptorPoolSize{
 			{Type: vk.DescriptorTypeStorageBuffer, DescriptorCount: descsPerPool},
 			{Type: vk.DescriptorTypeUniformTexelBuffer, DescriptorCount: descsPerPool},
@@ -419,20 +387,9 @@ func (b *Batch) descriptorSet(k *Kernel) (vk.DescriptorSet, error) {
 		b.pools = append(b.pools, pool)
 		b.setsLeft, b.descsLeft = setsPerPool, descsPerPool
 	}
-	info := vk.DescriptorSetAllocateInfo{
-		SType:              vk.StructureTypeDescriptorSetAllocateInfo,
-		DescriptorPool:     b.pools[len(b.pools)-1],
-		DescriptorSetCount: 1,
-		PSetLayouts:        []vk.DescriptorSetLayout{k.setLayout},
-	}
-	var set vk.DescriptorSet
-	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
-	if err := check("vkAllocateDescriptorSets", vk.AllocateDescriptorSets(b.dev.h, &info, &set)); err != nil {
-		return nil, err
-	}
 	b.setsLeft--
 	b.descsLeft -= need
-	return set, nil
+	return b.pools[len(b.pools)-1], nil
 }
 
 // timestamp writes the start (or end) timestamp of the next timed dispatch.
@@ -443,6 +400,7 @@ func (b *Batch) timestamp(k *Kernel, start bool) (bool, error) {
 	q := uint32(2 * len(b.labels))
 	if start {
 		if int(q/queriesPerPool) >= len(b.queries) {
+			defer holdGC()() // see gcfence.go
 			info := vk.QueryPoolCreateInfo{
 				SType:      vk.StructureTypeQueryPoolCreateInfo,
 				QueryType:  vk.QueryTypeTimestamp,
@@ -481,7 +439,7 @@ func (b *Batch) Submit() error {
 		return nil
 	}
 	if !b.ended {
-		hostBarrier(b.cmd)
+		b.dev.hostBarrier(b.cmd)
 		if err := check("vkEndCommandBuffer", vk.EndCommandBuffer(b.cmd)); err != nil {
 			return err
 		}

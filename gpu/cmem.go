@@ -39,7 +39,7 @@ import "unsafe"
 // ~100 KB per L-BFGS iteration at 64 px, whatever GOGC. Slices of structs
 // (vk.UpdateDescriptorSets, vk.QueueSubmit, vk.CmdPipelineBarrier) go
 // through conversions that free from a finalizer instead; they need
-// gcfence.go, not Free.
+// gcfence.go, not Free; those made per dispatch are in record.c instead.
 
 // cAlloc returns n bytes of C memory, for data that vulkan-go hands to the
 // driver by pointer (cgo forbids passing Go memory that holds Go pointers,

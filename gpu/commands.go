@@ -49,15 +49,6 @@ func (d *Device) newFence() (vk.Fence, error) {
 	return f, nil
 }
 
-func beginCommands(cmd vk.CommandBuffer, oneTime bool) error {
-	info := vk.CommandBufferBeginInfo{SType: vk.StructureTypeCommandBufferBeginInfo}
-	if oneTime {
-		info.Flags = vk.CommandBufferUsageFlags(vk.CommandBufferUsageOneTimeSubmitBit)
-	}
-	defer info.Free() // vulkan-go copied it into C memory: see cmem.go
-	return check("vkBeginCommandBuffer", vk.BeginCommandBuffer(cmd, &info))
-}
-
 // submitWait submits cmds in order, one vkQueueSubmit each so that each is
 // its own job for the kernel driver's watchdog, and waits on fence, which
 // the last one signals, then resets the fence. A fence signal covers every
@@ -66,16 +57,11 @@ func beginCommands(cmd vk.CommandBuffer, oneTime bool) error {
 // the queue to go idle before returning, so the caller may reset them.
 func (d *Device) submitWait(fence vk.Fence, cmds ...vk.CommandBuffer) error {
 	for i, cmd := range cmds {
-		submit := []vk.SubmitInfo{{
-			SType:              vk.StructureTypeSubmitInfo,
-			CommandBufferCount: 1,
-			PCommandBuffers:    []vk.CommandBuffer{cmd},
-		}}
 		var f vk.Fence
 		if i == len(cmds)-1 {
 			f = fence
 		}
-		if err := d.queueSubmit(submit, f); err != nil {
+		if err := d.queueSubmit(cmd, nil, 0, nil, f); err != nil {
 			if i > 0 {
 				d.queueWaitIdle()
 			}
@@ -87,13 +73,6 @@ func (d *Device) submitWait(fence vk.Fence, cmds ...vk.CommandBuffer) error {
 		return err
 	}
 	return check("vkResetFences", vk.ResetFences(d.h, 1, fences))
-}
-
-// queueSubmit submits to the device's queue under queueMu.
-func (d *Device) queueSubmit(submit []vk.SubmitInfo, fence vk.Fence) error {
-	d.queueMu.Lock()
-	defer d.queueMu.Unlock()
-	return check("vkQueueSubmit", vk.QueueSubmit(d.queue, uint32(len(submit)), submit, fence))
 }
 
 // queueWaitIdle waits for the device's queue under queueMu.
@@ -108,7 +87,7 @@ func (d *Device) runOnce(cmd vk.CommandBuffer, fence vk.Fence, fn func(vk.Comman
 	if err := check("vkResetCommandBuffer", vk.ResetCommandBuffer(cmd, 0)); err != nil {
 		return err
 	}
-	if err := beginCommands(cmd, true); err != nil {
+	if err := d.beginCommands(cmd, true); err != nil {
 		return err
 	}
 	fn(cmd)
@@ -123,16 +102,3 @@ const (
 	writeAccess = vk.AccessFlags(vk.AccessShaderWriteBit | vk.AccessTransferWriteBit)
 	anyAccess   = vk.AccessFlags(vk.AccessShaderReadBit | vk.AccessShaderWriteBit | vk.AccessTransferReadBit | vk.AccessTransferWriteBit)
 )
-
-// fullBarrier orders every earlier compute or transfer write before every
-// later compute or transfer access.
-func fullBarrier(cmd vk.CommandBuffer) {
-	mb := []vk.MemoryBarrier{{SType: vk.StructureTypeMemoryBarrier, SrcAccessMask: writeAccess, DstAccessMask: anyAccess}}
-	vk.CmdPipelineBarrier(cmd, workStages, workStages, 0, 1, mb, 0, nil, 0, nil)
-}
-
-// hostBarrier makes device writes visible to host reads after the fence.
-func hostBarrier(cmd vk.CommandBuffer) {
-	mb := []vk.MemoryBarrier{{SType: vk.StructureTypeMemoryBarrier, SrcAccessMask: writeAccess, DstAccessMask: vk.AccessFlags(vk.AccessHostReadBit)}}
-	vk.CmdPipelineBarrier(cmd, workStages, vk.PipelineStageFlags(vk.PipelineStageHostBit), 0, 1, mb, 0, nil, 0, nil)
-}

@@ -88,6 +88,7 @@ type Device struct {
 	submitBudget float64
 	warn         func(string)
 	surface      vk.Surface // from Options.Surface; nil when compute only
+	fns          deviceFns  // record.c's entry points
 
 	// queueMu serialises the use of queue: vkQueueSubmit,
 	// vkQueuePresentKHR and vkQueueWaitIdle need the queue externally
@@ -186,6 +187,11 @@ func (d *Device) create() error {
 		return err
 	}
 	d.h = h
+	fns, err := loadDeviceFns(d.inst.h, h, d.surface != nil)
+	if err != nil {
+		return err
+	}
+	d.fns = fns
 	var q vk.Queue
 	vk.GetDeviceQueue(h, uint32(info.ComputeFamily), 0, &q)
 	d.queue = q
@@ -308,6 +314,7 @@ func (d *Device) Close() error {
 		vk.DestroyDevice(d.h, nil)
 		d.h = nil
 	}
+	d.fns.free()
 	d.closeSurface()
 	d.inst.close()
 	return errors.Join(errs...)

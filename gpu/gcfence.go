@@ -13,8 +13,10 @@ import (
 // vkCreateInstance, …) can free them under the driver: an intermittent
 // use-after-free (seen here as SIGSEGV and std::bad_alloc inside lavapipe
 // under load). Every entry point of this package that calls vulkan-go
-// therefore holds the collector off for its duration with holdGC. The
-// calls are short; nothing large is allocated meanwhile.
+// with such a slice therefore holds the collector off for its duration
+// with holdGC. The calls are short; nothing large is allocated meanwhile.
+// The calls made per dispatch, copy, barrier, submission and frame do
+// not go through vulkan-go at all (record.c), so they need no fence.
 
 var gcFence struct {
 	mu    sync.Mutex

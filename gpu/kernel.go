@@ -112,6 +112,8 @@ func (d *Device) Kernel(spec KernelSpec) (*Kernel, error) {
 	switch {
 	case len(spec.Code) == 0 || len(spec.Code)%4 != 0:
 		return nil, fmt.Errorf("gpu: kernel %s: SPIR-V of %d bytes is not a whole number of words", spec.Name, len(spec.Code))
+	case spec.Bindings > maxBindings:
+		return nil, fmt.Errorf("gpu: kernel %s: %d bindings, more than the %d a dispatch records (record.h)", spec.Name, spec.Bindings, maxBindings)
 	case spec.PushSize > info.MaxPushConstants:
 		return nil, fmt.Errorf("gpu: kernel %s: %d bytes of push constants exceed the device's %d", spec.Name, spec.PushSize, info.MaxPushConstants)
 	case uint32(spec.storageBindings()) > info.MaxStorageBuffers:

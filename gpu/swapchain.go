@@ -188,18 +188,7 @@ func (s *Swapchain) Present(record func(*Frame) error) (shown bool, err error) {
 			s.freeOn[idx] = append(s.freeOn[idx], s.retired...)
 			s.retired = nil
 		}
-		info := vk.PresentInfo{
-			SType:              vk.StructureTypePresentInfo,
-			WaitSemaphoreCount: 1,
-			PWaitSemaphores:    s.rendered[idx : idx+1],
-			SwapchainCount:     1,
-			PSwapchains:        []vk.Swapchain{s.h},
-			PImageIndices:      []uint32{idx},
-		}
-		defer info.Free() // vulkan-go copied it into C memory: see cmem.go
-		s.dev.queueMu.Lock()
-		r := vk.QueuePresent(s.dev.queue, &info)
-		s.dev.queueMu.Unlock()
+		r := s.dev.queuePresent(s.h, idx, s.rendered[idx])
 		switch r {
 		case vk.Success:
 		case vk.Suboptimal, vk.ErrorOutOfDate:
@@ -259,52 +248,14 @@ func clampU32(v, lo, hi uint32) uint32 { return min(max(v, lo), hi) }
 // signalling rendered[idx] for the presentation.
 func (s *Swapchain) submit(idx uint32) error {
 	b, img := s.batch, s.images[idx]
-	color := vk.ImageSubresourceRange{AspectMask: vk.ImageAspectFlags(vk.ImageAspectColorBit), LevelCount: 1, LayerCount: 1}
-	// The kernels' pixel writes before the copy's reads; the image, whose
-	// old contents do not matter, into the layout a copy writes.
-	mb := []vk.MemoryBarrier{{SType: vk.StructureTypeMemoryBarrier, SrcAccessMask: writeAccess, DstAccessMask: vk.AccessFlags(vk.AccessTransferReadBit)}}
-	toDst := []vk.ImageMemoryBarrier{{
-		SType:               vk.StructureTypeImageMemoryBarrier,
-		DstAccessMask:       vk.AccessFlags(vk.AccessTransferWriteBit),
-		OldLayout:           vk.ImageLayoutUndefined,
-		NewLayout:           vk.ImageLayoutTransferDstOptimal,
-		SrcQueueFamilyIndex: vk.QueueFamilyIgnored,
-		DstQueueFamilyIndex: vk.QueueFamilyIgnored,
-		Image:               img,
-		SubresourceRange:    color,
-	}}
-	vk.CmdPipelineBarrier(b.cmd, workStages, vk.PipelineStageFlags(vk.PipelineStageTransferBit), 0, 1, mb, 0, nil, 1, toDst)
-	region := []vk.BufferImageCopy{{
-		ImageSubresource: vk.ImageSubresourceLayers{AspectMask: vk.ImageAspectFlags(vk.ImageAspectColorBit), LayerCount: 1},
-		ImageExtent:      vk.Extent3D{Width: s.extent.Width, Height: s.extent.Height, Depth: 1},
-	}}
-	vk.CmdCopyBufferToImage(b.cmd, s.pixels.h, img, vk.ImageLayoutTransferDstOptimal, 1, region)
-	toPresent := []vk.ImageMemoryBarrier{{
-		SType:               vk.StructureTypeImageMemoryBarrier,
-		SrcAccessMask:       vk.AccessFlags(vk.AccessTransferWriteBit),
-		OldLayout:           vk.ImageLayoutTransferDstOptimal,
-		NewLayout:           vk.ImageLayoutPresentSrc,
-		SrcQueueFamilyIndex: vk.QueueFamilyIgnored,
-		DstQueueFamilyIndex: vk.QueueFamilyIgnored,
-		Image:               img,
-		SubresourceRange:    color,
-	}}
-	vk.CmdPipelineBarrier(b.cmd, vk.PipelineStageFlags(vk.PipelineStageTransferBit), vk.PipelineStageFlags(vk.PipelineStageBottomOfPipeBit), 0, 0, nil, 0, nil, 1, toPresent)
+	// The kernels' pixel writes before the copy, the image into the
+	// copy's layout and after it into the presentation layout.
+	s.dev.cmdPresentCopy(b.cmd, img, s.pixels, s.extent.Width, s.extent.Height)
 	if err := check("vkEndCommandBuffer", vk.EndCommandBuffer(b.cmd)); err != nil {
 		return err
 	}
 	b.ended = true
-	submit := []vk.SubmitInfo{{
-		SType:                vk.StructureTypeSubmitInfo,
-		WaitSemaphoreCount:   1,
-		PWaitSemaphores:      []vk.Semaphore{s.acquired},
-		PWaitDstStageMask:    []vk.PipelineStageFlags{vk.PipelineStageFlags(vk.PipelineStageTransferBit)},
-		CommandBufferCount:   1,
-		PCommandBuffers:      []vk.CommandBuffer{b.cmd},
-		SignalSemaphoreCount: 1,
-		PSignalSemaphores:    s.rendered[idx : idx+1],
-	}}
-	if err := s.dev.queueSubmit(submit, b.fence); err != nil {
+	if err := s.dev.queueSubmit(b.cmd, s.acquired, vk.PipelineStageTransferBit, s.rendered[idx], b.fence); err != nil {
 		return err
 	}
 	fences := []vk.Fence{b.fence}

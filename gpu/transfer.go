@@ -58,18 +58,18 @@ func (d *Device) staged(b *Buffer, off uint64, host []byte, toDevice bool) error
 		if toDevice {
 			copy(stage, host[done:done+n])
 		}
-		region := []vk.BufferCopy{{Size: vk.DeviceSize(n)}}
-		src, dst := t.stage.h, b.h
+		src, dst := t.stage, b
+		var srcOff, dstOff uint64
 		if toDevice {
-			region[0].DstOffset = vk.DeviceSize(off + done)
+			dstOff = off + done
 		} else {
-			region[0].SrcOffset = vk.DeviceSize(off + done)
-			src, dst = b.h, t.stage.h
+			srcOff = off + done
+			src, dst = b, t.stage
 		}
 		err := d.runOnce(t.cmd, t.fence, func(cmd vk.CommandBuffer) {
-			fullBarrier(cmd)
-			vk.CmdCopyBuffer(cmd, src, dst, 1, region)
-			hostBarrier(cmd)
+			d.fullBarrier(cmd)
+			d.cmdCopy(cmd, dst, dstOff, src, srcOff, n)
+			d.hostBarrier(cmd)
 		})
 		if err != nil {
 			return err
