@@ -32,12 +32,12 @@ func NewGPU(dev *gpu.Device) (*GPU, error) {
 
 func (e *GPU) Backend() graph.Backend { return e.b }
 
-// Kernels is the convolution and Gram kernel family the engine runs.
-func (e *GPU) Kernels() vkgraph.Kernels { return e.b.Kernels() }
+// Family is the convolution and Gram kernel family the engine runs.
+func (e *GPU) Family() vkgraph.Family { return e.b.Family() }
 
-// SetKernels picks the kernel family (vkgraph.Kernels) for the work
+// SetFamily picks the kernel family (vkgraph.Family) for the work
 // recorded from now on.
-func (e *GPU) SetKernels(k vkgraph.Kernels) error { return e.b.SetKernels(k) }
+func (e *GPU) SetFamily(k vkgraph.Family) error { return e.b.SetFamily(k) }
 
 // Device is the engine's device.
 func (e *GPU) Device() *gpu.Device { return e.dev }

@@ -65,7 +65,7 @@ func (e nanGradEngine) Backend() graph.Backend { return e.b }
 // (or an isnan() a driver folds to false) would report as max |g| = 0:
 // L-BFGS would then call the run converged.
 func TestNaNGradientStopsRunGPU(t *testing.T) {
-	for _, k := range []vkgraph.Kernels{vkgraph.KernelsTexel, vkgraph.KernelsShared} {
+	for _, k := range []vkgraph.Family{vkgraph.FamilyTexel, vkgraph.FamilyShared} {
 		for _, opt := range []string{"lbfgs", "adam"} {
 			for _, one := range []bool{false, true} {
 				name := k.String() + "/" + opt + "/all"
@@ -74,10 +74,10 @@ func TestNaNGradientStopsRunGPU(t *testing.T) {
 				}
 				t.Run(name, func(t *testing.T) {
 					eng := gpuEngine(t)
-					if err := vkgraph.CanShare(&eng.Device().Info); k == vkgraph.KernelsShared && err != nil {
+					if err := vkgraph.CanShare(&eng.Device().Info); k == vkgraph.FamilyShared && err != nil {
 						t.Skipf("%s (limits %s): %v", eng.Device().Info.Name, eng.Device().Info.Limits, err)
 					}
-					if err := eng.SetKernels(k); err != nil {
+					if err := eng.SetFamily(k); err != nil {
 						t.Fatal(err)
 					}
 					m := newTinyModel()

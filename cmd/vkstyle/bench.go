@@ -54,7 +54,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	model := fs.String("model", "vgg19", "network: vgg19, vgg16 or embedded (VGG without cached weights gets random ones: speed does not depend on the values)")
 	steps := fs.Int("steps", 10, "timed iterations after 2 warm-up iterations")
 	device := fs.String("device", "", "Vulkan device: index or name substring")
-	kernels := fs.String("kernels", "auto", "convolution and Gram kernels: texel (register tiles, for CPU Vulkan), shared (shared-memory tiles, for GPUs) or auto ($"+vkgraph.KernelsEnv+" if set, else by device)")
+	kernels := fs.String("kernels", "auto", "convolution and Gram kernels: texel (register tiles, for CPU Vulkan), shared (shared-memory tiles, for GPUs) or auto ($"+vkgraph.FamilyEnv+" if set, else by device)")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -62,7 +62,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if *steps < 1 || *size < 16 {
 		return fmt.Errorf("-steps %d -size %d: give at least 1 step and 16 pixels", *steps, *size)
 	}
-	k, err := vkgraph.ParseKernels(*kernels)
+	k, err := vkgraph.ParseFamily(*kernels)
 	if err != nil {
 		return fmt.Errorf("-kernels: %v", err)
 	}
@@ -128,7 +128,7 @@ func category(label string) string {
 	return "elementwise"
 }
 
-func bench(size int, opt, modelName string, steps int, device string, kernels vkgraph.Kernels) (*benchResult, error) {
+func bench(size int, opt, modelName string, steps int, device string, kernels vkgraph.Family) (*benchResult, error) {
 	cache, err := os.MkdirTemp("", "vkstyle-bench-cache")
 	if err != nil {
 		return nil, err
@@ -159,14 +159,14 @@ func bench(size int, opt, modelName string, steps int, device string, kernels vk
 			dev.Close()
 			return nil, err
 		}
-		if kernels != vkgraph.KernelsAuto {
-			if err := eng.SetKernels(kernels); err != nil {
+		if kernels != vkgraph.FamilyAuto {
+			if err := eng.SetFamily(kernels); err != nil {
 				eng.Close()
 				dev.Close()
 				return nil, err
 			}
 		}
-		res.Kernels = eng.Kernels().String()
+		res.Kernels = eng.Family().String()
 		o := stylize.Options{Size: size, Iterations: iters, Optimizer: opt}
 		if modelName == "embedded" {
 			o.ContentLayers = []stylize.Layer{{Name: "relu4_2", Weight: 1}}

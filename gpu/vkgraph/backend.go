@@ -15,8 +15,8 @@ type Backend struct {
 	s   *gpu.Stream
 	own bool // the stream was created here and is closed with the backend
 
-	kernels  Kernels // the convolution and Gram family (kernels.go)
-	convTile [2]int  // conv2d_fwd's register tile when set (tests); else texelTile's choice
+	kernels  Family // the convolution and Gram family (kernels.go)
+	convTile [2]int // conv2d_fwd's register tile when set (tests); else texelTile's choice
 	// subgroupW: the texel forward convolution fetches its weights by
 	// subgroup (conv2d_fwd_sg), where that was measured to pay: CPU
 	// devices (lavapipe) whose subgroups have 8 lanes or more, shuffle and
@@ -29,11 +29,11 @@ var _ graph.Backend = (*Backend)(nil)
 // New returns a backend recording into stream s (shared with the
 // optimiser, so its vector work joins the same submission). If s is nil the
 // backend creates its own. The kernel family is $VKSTYLE_KERNELS, else
-// chosen by device (Kernels).
+// chosen by device (Family).
 func New(dev *gpu.Device, s *gpu.Stream) (*Backend, error) {
 	b := &Backend{dev: dev, s: s}
 	b.subgroupW = subgroupWeights(&dev.Info)
-	k, err := defaultKernels()
+	k, err := defaultFamily()
 	if err == nil {
 		b.kernels, err = b.resolve(k)
 	}

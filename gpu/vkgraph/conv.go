@@ -80,7 +80,7 @@ type convFwdKernel struct {
 // convFwd returns the forward convolution kernel of the backend's family
 // for p, reading through storage buffers when storage is set.
 func (b *Backend) convFwd(p graph.Conv2DParams, storage bool) convFwdKernel {
-	if b.kernels == KernelsShared {
+	if b.kernels == FamilyShared {
 		return convFwdKernel{b.convSharedKernel("conv2d_fwd_shared", []int{1, 1, 1, 0}, p, storage), sharedTile, sharedTile, true}
 	}
 	co, px := b.texelTile(p)
@@ -157,7 +157,7 @@ func (b *Backend) Conv2DBackwardWeight(x, dy, dw graph.Buffer, p graph.Conv2DPar
 	st := !b.texelFits(x0, dy0)
 	var k *gpu.Kernel
 	rBlock, cBlock := convLocal, convWeightCO
-	if b.kernels == KernelsShared {
+	if b.kernels == FamilyShared {
 		k = b.convSharedKernel("conv2d_bwd_weight_shared", []int{1, 1, 0}, p, st)
 		rBlock, cBlock = sharedTile, sharedTile
 	} else {

@@ -26,12 +26,12 @@ var vggConvs = []struct {
 
 // benchFamilies are the kernel families every benchmark runs, as its last
 // name element: the texel kernels are lavapipe's, the shared-memory ones a
-// GPU's (vkgraph.Kernels).
-var benchFamilies = []vkgraph.Kernels{vkgraph.KernelsTexel, vkgraph.KernelsShared}
+// GPU's (vkgraph.Family).
+var benchFamilies = []vkgraph.Family{vkgraph.FamilyTexel, vkgraph.FamilyShared}
 
 // benchBackend opens a backend of kernel family k for a benchmark, closed
 // when it ends, with a buffer of random values for each of sizes.
-func benchBackend(b *testing.B, k vkgraph.Kernels, sizes ...int) (*vkgraph.Backend, []graph.Buffer) {
+func benchBackend(b *testing.B, k vkgraph.Family, sizes ...int) (*vkgraph.Backend, []graph.Buffer) {
 	be := newBackendKernels(b, gpu.Options{}, k)
 	r := rand.New(rand.NewPCG(1, 2))
 	var bufs []graph.Buffer
@@ -55,7 +55,7 @@ func benchBackend(b *testing.B, k vkgraph.Kernels, sizes ...int) (*vkgraph.Backe
 
 // benchKernel records one kernel call into the backend's batch, then times
 // b.N resubmissions of that recording, reporting GFLOP/s for flops per call.
-func benchKernel(b *testing.B, k vkgraph.Kernels, flops float64, record func(be *vkgraph.Backend, bufs []graph.Buffer), sizes ...int) {
+func benchKernel(b *testing.B, k vkgraph.Family, flops float64, record func(be *vkgraph.Backend, bufs []graph.Buffer), sizes ...int) {
 	be, bufs := benchBackend(b, k, sizes...)
 	if err := be.Flush(); err != nil {
 		b.Fatal(err)

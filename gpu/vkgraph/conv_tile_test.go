@@ -22,7 +22,7 @@ var tileShapes = [][2]int{{16, 4}, {4, 32}, {8, 16}, {16, 16}, {16, 8}, {32, 16}
 func TestConvTiles(t *testing.T) {
 	randn := normals(5, 9)
 	ref := cpu.New()
-	b := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsTexel)
+	b := newBackendKernels(t, gpu.Options{}, vkgraph.FamilyTexel)
 	for _, cout := range []int{3, 37} {
 		p := graph.Conv2DParams{N: 1, CIn: 300, H: 9, W: 10, COut: cout, KH: 3, KW: 3, Stride: 1, Pad: 1}
 		xn, wn, yn := p.XShape().Len(), p.WShape().Len(), p.YShape().Len()
@@ -75,7 +75,7 @@ func BenchmarkConvTile(b *testing.B) {
 		flops := 2 * float64(l.cout*l.side*l.side*l.cin*9)
 		for _, tile := range tileShapes {
 			b.Run(fmt.Sprintf("%s/%dx%d", l.name, tile[0], tile[1]), func(b *testing.B) {
-				benchKernel(b, vkgraph.KernelsTexel, flops, func(be *vkgraph.Backend, x []graph.Buffer) {
+				benchKernel(b, vkgraph.FamilyTexel, flops, func(be *vkgraph.Backend, x []graph.Buffer) {
 					be.SetConvTile(tile[0], tile[1])
 					be.Conv2DForward(x[0], x[1], x[2], x[3], p)
 				}, p.XShape().Len(), p.WShape().Len(), l.cout, p.YShape().Len())

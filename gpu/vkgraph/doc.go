@@ -11,7 +11,7 @@
 // Inputs are read through uniform texel buffers where the op is heavy
 // (convolutions, Gram matrices): lavapipe reads them an order of magnitude
 // faster than storage buffers, and every GPU caches them. The heavy ops
-// come in two families (Kernels): register tiles for CPU implementations,
+// come in two families (Family): register tiles for CPU implementations,
 // and 64×64 tiles staged through shared memory for GPUs; both sum in the
 // same order (on lavapipe they give the same bits; tested) but for the
 // shared family's sliced Gram forward (gram_sliced.go). Outputs are

@@ -33,7 +33,7 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 	graph.CheckLen("GramForward", "x", x, s.Len())
 	graph.CheckLen("GramForward", "g", g, s.N*s.C*s.C)
 	hw, vec := s.H*s.W, gramVec(s.H*s.W)
-	shared := b.kernels == KernelsShared
+	shared := b.kernels == FamilyShared
 	if shared {
 		vec = 1 // the shared-memory kernel reads scalar texels
 	}
@@ -149,7 +149,7 @@ func (b *Backend) GramBackward(x, dg, dx graph.Buffer, s graph.Shape) {
 	}
 
 	// dx[n][rows i] += Σ over runs of rows j of s[j][i]·F[j] / (C·HW).
-	shared := b.kernels == KernelsShared
+	shared := b.kernels == FamilyShared
 	scomps := 4
 	if shared {
 		scomps, vec = 1, 1 // the shared-memory kernel reads scalar texels

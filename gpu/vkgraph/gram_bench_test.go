@@ -50,7 +50,7 @@ func BenchmarkGramBackward(b *testing.B) {
 // one Sync, as in a forward and backward pass: not as benchKernel's b.N
 // submissions of one call, whose wait per submission would weigh on the
 // small layers.
-func benchGram(b *testing.B, k vkgraph.Kernels, s graph.Shape, op func(be graph.Backend, x, g, dx graph.Buffer)) {
+func benchGram(b *testing.B, k vkgraph.Family, s graph.Shape, op func(be graph.Backend, x, g, dx graph.Buffer)) {
 	be, bufs := benchBackend(b, k, s.Len(), s.N*s.C*s.C, s.Len())
 	op(be, bufs[0], bufs[1], bufs[2]) // builds the pipelines
 	if err := be.Flush(); err != nil {

@@ -8,28 +8,28 @@ import (
 	"github.com/vkstyle/vkstyle/gpu"
 )
 
-// Kernels names a family of convolution and Gram kernels. Both compute the
+// Family names a family of convolution and Gram kernels. Both compute the
 // same sums in the same order (the same bits on lavapipe, tested), but for
 // the shared family's sliced Gram forward (gram_sliced.go); they differ in
 // how they move data.
-type Kernels int
+type Family int
 
 const (
-	// KernelsAuto picks by device: KernelsShared on GPUs that can run it,
-	// KernelsTexel on CPU implementations (lavapipe).
-	KernelsAuto Kernels = iota
-	// KernelsTexel: register tiles, every operand read through uniform
+	// FamilyAuto picks by device: FamilyShared on GPUs that can run it,
+	// FamilyTexel on CPU implementations (lavapipe).
+	FamilyAuto Family = iota
+	// FamilyTexel: register tiles, every operand read through uniform
 	// texel buffers. Lavapipe reads texel buffers an order of magnitude
 	// faster than storage buffers and gains nothing from shared memory
 	// (DESIGN.md §5).
-	KernelsTexel
-	// KernelsShared: matrix products tiled through shared memory
+	FamilyTexel
+	// FamilyShared: matrix products tiled through shared memory
 	// (shaders/tile.glsl), 64×64 output tiles per work group of 256, the
 	// way a GPU wants them: coalesced global reads, each staged value used
 	// 64 times from shared memory. Convolutions that the texel family runs
 	// through its gather kernel (backward-data of strided or reflect-padded
 	// convolutions) stay there.
-	KernelsShared
+	FamilyShared
 )
 
 // sharedLocal is the work-group size of the shared-memory kernels
@@ -41,19 +41,19 @@ const (
 	sharedBytes = 2 * 16 * (sharedTile + 2) * 4 // As and Bs
 )
 
-func (k Kernels) String() string {
+func (k Family) String() string {
 	switch k {
-	case KernelsTexel:
+	case FamilyTexel:
 		return "texel"
-	case KernelsShared:
+	case FamilyShared:
 		return "shared"
 	}
 	return "auto"
 }
 
-// ParseKernels reads a family name: auto, texel or shared.
-func ParseKernels(s string) (Kernels, error) {
-	for _, k := range []Kernels{KernelsAuto, KernelsTexel, KernelsShared} {
+// ParseFamily reads a family name: auto, texel or shared.
+func ParseFamily(s string) (Family, error) {
+	for _, k := range []Family{FamilyAuto, FamilyTexel, FamilyShared} {
 		if strings.EqualFold(s, k.String()) {
 			return k, nil
 		}
@@ -61,9 +61,9 @@ func ParseKernels(s string) (Kernels, error) {
 	return 0, fmt.Errorf("unknown kernel family %q: want auto, texel or shared", s)
 }
 
-// KernelsEnv is the environment variable that overrides the automatic
+// FamilyEnv is the environment variable that overrides the automatic
 // choice of kernel family for every backend of the process.
-const KernelsEnv = "VKSTYLE_KERNELS"
+const FamilyEnv = "VKSTYLE_KERNELS"
 
 // CanShare says why the device info describes cannot run the
 // shared-memory kernels (256 invocations and 8448 bytes of shared memory a
@@ -79,45 +79,45 @@ func CanShare(info *gpu.DeviceInfo) error {
 }
 
 // resolve turns k into the family this backend runs on its device.
-func (b *Backend) resolve(k Kernels) (Kernels, error) { return resolve(&b.dev.Info, k) }
+func (b *Backend) resolve(k Family) (Family, error) { return resolve(&b.dev.Info, k) }
 
 // resolve turns k into the family a backend runs on the device info.
-func resolve(info *gpu.DeviceInfo, k Kernels) (Kernels, error) {
+func resolve(info *gpu.DeviceInfo, k Family) (Family, error) {
 	switch k {
-	case KernelsTexel:
+	case FamilyTexel:
 		return k, nil
-	case KernelsShared:
+	case FamilyShared:
 		if err := CanShare(info); err != nil {
-			return 0, fmt.Errorf("vkgraph: %s cannot run the shared-memory kernels: %v; use %s=texel", info.Name, err, KernelsEnv)
+			return 0, fmt.Errorf("vkgraph: %s cannot run the shared-memory kernels: %v; use %s=texel", info.Name, err, FamilyEnv)
 		}
 		return k, nil
 	}
 	if info.Type == gpu.CPU || info.Type == gpu.Other || CanShare(info) != nil {
-		return KernelsTexel, nil
+		return FamilyTexel, nil
 	}
-	return KernelsShared, nil
+	return FamilyShared, nil
 }
 
-// defaultKernels is the family from $VKSTYLE_KERNELS, else auto.
-func defaultKernels() (Kernels, error) {
-	v := os.Getenv(KernelsEnv)
+// defaultFamily is the family from $VKSTYLE_KERNELS, else auto.
+func defaultFamily() (Family, error) {
+	v := os.Getenv(FamilyEnv)
 	if v == "" {
-		return KernelsAuto, nil
+		return FamilyAuto, nil
 	}
-	k, err := ParseKernels(v)
+	k, err := ParseFamily(v)
 	if err != nil {
-		return 0, fmt.Errorf("vkgraph: %s: %v", KernelsEnv, err)
+		return 0, fmt.Errorf("vkgraph: %s: %v", FamilyEnv, err)
 	}
 	return k, nil
 }
 
-// Kernels is the family the backend runs (never KernelsAuto).
-func (b *Backend) Kernels() Kernels { return b.kernels }
+// Family is the family the backend runs (never FamilyAuto).
+func (b *Backend) Family() Family { return b.kernels }
 
-// SetKernels switches the family for the kernels recorded from now on;
-// KernelsAuto picks by device. Asking for the shared-memory family on a
+// SetFamily switches the family for the kernels recorded from now on;
+// FamilyAuto picks by device. Asking for the shared-memory family on a
 // device too small for it is an error.
-func (b *Backend) SetKernels(k Kernels) error {
+func (b *Backend) SetFamily(k Family) error {
 	r, err := b.resolve(k)
 	if err != nil {
 		return err
@@ -160,7 +160,7 @@ func subgroupWeights(info *gpu.DeviceInfo) bool {
 // family can run and why not, up to what length inputs are read through
 // texel buffers, and whether weights are fetched by subgroup.
 func Choices(info *gpu.DeviceInfo) [][2]string {
-	auto, _ := resolve(info, KernelsAuto)
+	auto, _ := resolve(info, FamilyAuto)
 	why := "a GPU"
 	if info.Type == gpu.CPU || info.Type == gpu.Other {
 		why = "a CPU implementation reads texel buffers fastest"

@@ -48,12 +48,12 @@ func TestMinimumLimits(t *testing.T) {
 	if info.SubgroupShuffle || info.Float16 || info.Limits != gpu.LimitsMinimum {
 		t.Errorf("subgroup shuffle %v, fp16 %v, limits %q: want false, false, %q", info.SubgroupShuffle, info.Float16, info.Limits, gpu.LimitsMinimum)
 	}
-	if b.Kernels() != vkgraph.KernelsTexel {
-		t.Errorf("auto picked %v under the minimum limits, want texel", b.Kernels())
+	if b.Family() != vkgraph.FamilyTexel {
+		t.Errorf("auto picked %v under the minimum limits, want texel", b.Family())
 	}
-	err := b.SetKernels(vkgraph.KernelsShared)
+	err := b.SetFamily(vkgraph.FamilyShared)
 	if err == nil || !strings.Contains(err.Error(), "256 invocations") || !strings.Contains(err.Error(), info.Name) || strings.Contains(err.Error(), "\n") {
-		t.Errorf("SetKernels(shared) under the minimum limits: %v; want one line naming the work-group limit and the device", err)
+		t.Errorf("SetFamily(shared) under the minimum limits: %v; want one line naming the work-group limit and the device", err)
 	}
 	// 16 KiB of shared memory alone (with enough invocations) rules the
 	// family out too.
@@ -128,8 +128,8 @@ func compareStorageReads(t *testing.T, small, whole *vkgraph.Backend) {
 // _storage variants against the reference, and bit for bit against its
 // texel-read kernels.
 func TestStorageReadsShared(t *testing.T) {
-	compareStorageReads(t, newBackendKernels(t, gpu.Options{MaxTexelElements: 65536}, vkgraph.KernelsShared),
-		newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared))
+	compareStorageReads(t, newBackendKernels(t, gpu.Options{MaxTexelElements: 65536}, vkgraph.FamilyShared),
+		newBackendKernels(t, gpu.Options{}, vkgraph.FamilyShared))
 }
 
 // The whole conformance suite, and full-size VGG19 with random weights

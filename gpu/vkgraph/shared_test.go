@@ -16,17 +16,17 @@ import (
 // device (or $VKSTYLE_LIMITS=minimum) is too small for the shared-memory
 // family the test is skipped: TestMinimumLimits checks that asking for it
 // there is a clear error, and that auto falls back.
-func newBackendKernels(t testing.TB, opts gpu.Options, k vkgraph.Kernels) *vkgraph.Backend {
+func newBackendKernels(t testing.TB, opts gpu.Options, k vkgraph.Family) *vkgraph.Backend {
 	t.Helper()
 	b := newBackend(t, opts)
-	if info := b.Stream().Device().Info; k == vkgraph.KernelsShared && vkgraph.CanShare(&info) != nil {
+	if info := b.Stream().Device().Info; k == vkgraph.FamilyShared && vkgraph.CanShare(&info) != nil {
 		t.Skipf("%s (limits %s) cannot run the shared-memory kernels", info.Name, info.Limits)
 	}
-	if err := b.SetKernels(k); err != nil {
+	if err := b.SetFamily(k); err != nil {
 		t.Fatal(err)
 	}
-	if b.Kernels() != k {
-		t.Fatalf("Kernels() = %v after SetKernels(%v)", b.Kernels(), k)
+	if b.Family() != k {
+		t.Fatalf("Family() = %v after SetFamily(%v)", b.Family(), k)
 	}
 	return b
 }
@@ -35,15 +35,15 @@ func newBackendKernels(t testing.TB, opts gpu.Options, k vkgraph.Kernels) *vkgra
 // shared-memory kernels, which lavapipe runs too (slowly: it is the family
 // for GPUs).
 func TestBackendShared(t *testing.T) {
-	graphtest.TestBackend(t, newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared))
+	graphtest.TestBackend(t, newBackendKernels(t, gpu.Options{}, vkgraph.FamilyShared))
 }
 
 func TestGoldensShared(t *testing.T) {
-	graphtest.TestGoldens(t, newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared))
+	graphtest.TestGoldens(t, newBackendKernels(t, gpu.Options{}, vkgraph.FamilyShared))
 }
 
 func TestBackendSharedSplit(t *testing.T) {
-	graphtest.TestBackend(t, newBackendKernels(t, gpu.Options{MaxBindingRange: splitBinding}, vkgraph.KernelsShared))
+	graphtest.TestBackend(t, newBackendKernels(t, gpu.Options{MaxBindingRange: splitBinding}, vkgraph.FamilyShared))
 }
 
 // tileCases are convolutions and Gram matrices whose channels, pixels and
@@ -105,10 +105,10 @@ func gramCase(randn func(int) []float32, s graph.Shape) opCase {
 // multiply-adds differently in the two families).
 func TestSharedTiles(t *testing.T) {
 	ref := cpu.New()
-	texel := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsTexel)
-	shared := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared)
-	split := newBackendKernels(t, gpu.Options{MaxBindingRange: splitBinding}, vkgraph.KernelsShared)
-	runs := newBackendKernels(t, gpu.Options{MaxBindingRange: 64 << 10}, vkgraph.KernelsShared)
+	texel := newBackendKernels(t, gpu.Options{}, vkgraph.FamilyTexel)
+	shared := newBackendKernels(t, gpu.Options{}, vkgraph.FamilyShared)
+	split := newBackendKernels(t, gpu.Options{MaxBindingRange: splitBinding}, vkgraph.FamilyShared)
+	runs := newBackendKernels(t, gpu.Options{MaxBindingRange: 64 << 10}, vkgraph.FamilyShared)
 	bitwise := texel.Stream().Device().Info.Type == gpu.CPU
 	for _, c := range tileCases() {
 		t.Run(c.name, func(t *testing.T) {
@@ -137,7 +137,7 @@ func TestSharedTiles(t *testing.T) {
 // gram_sym step does not fold).
 func TestSharedFolded(t *testing.T) {
 	ref := cpu.New()
-	b := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared)
+	b := newBackendKernels(t, gpu.Options{}, vkgraph.FamilyShared)
 	b.LimitGroupCount(2)
 	randn := normals(13, 17)
 	fwd, full := graph.NCHW(1, 130, 5, 8), graph.NCHW(1, 16, 20, 20)
@@ -169,37 +169,37 @@ func TestSharedFolded(t *testing.T) {
 // lavapipe is a CPU device and gets the texel kernels.
 func TestKernelsChoice(t *testing.T) {
 	for _, s := range []string{"auto", "texel", "shared", "SHARED"} {
-		if _, err := vkgraph.ParseKernels(s); err != nil {
-			t.Errorf("ParseKernels(%q): %v", s, err)
+		if _, err := vkgraph.ParseFamily(s); err != nil {
+			t.Errorf("ParseFamily(%q): %v", s, err)
 		}
 	}
-	if _, err := vkgraph.ParseKernels("fast"); err == nil {
-		t.Error("ParseKernels(fast) = nil error")
+	if _, err := vkgraph.ParseFamily("fast"); err == nil {
+		t.Error("ParseFamily(fast) = nil error")
 	}
-	t.Setenv(vkgraph.KernelsEnv, "")
+	t.Setenv(vkgraph.FamilyEnv, "")
 	b := newBackend(t, gpu.Options{})
-	if err := b.SetKernels(vkgraph.KernelsAuto); err != nil {
+	if err := b.SetFamily(vkgraph.FamilyAuto); err != nil {
 		t.Fatal(err)
 	}
 	info := &b.Stream().Device().Info
-	want := vkgraph.KernelsShared
+	want := vkgraph.FamilyShared
 	if info.Type == gpu.CPU || info.Type == gpu.Other || vkgraph.CanShare(info) != nil {
-		want = vkgraph.KernelsTexel
+		want = vkgraph.FamilyTexel
 	}
-	if b.Kernels() != want {
-		t.Errorf("auto on %s = %v, want %v", b.Stream().Device().Info.Name, b.Kernels(), want)
+	if b.Family() != want {
+		t.Errorf("auto on %s = %v, want %v", b.Stream().Device().Info.Name, b.Family(), want)
 	}
-	t.Setenv(vkgraph.KernelsEnv, "shared")
+	t.Setenv(vkgraph.FamilyEnv, "shared")
 	if vkgraph.CanShare(info) != nil { // too small a device: a clear error (TestMinimumLimits)
 		if _, err := vkgraph.New(b.Stream().Device(), nil); err == nil {
-			t.Errorf("%s=shared on a device that cannot run it: New gave no error", vkgraph.KernelsEnv)
+			t.Errorf("%s=shared on a device that cannot run it: New gave no error", vkgraph.FamilyEnv)
 		}
-	} else if b2 := newBackend(t, gpu.Options{}); b2.Kernels() != vkgraph.KernelsShared {
-		t.Errorf("%s=shared gave %v", vkgraph.KernelsEnv, b2.Kernels())
+	} else if b2 := newBackend(t, gpu.Options{}); b2.Family() != vkgraph.FamilyShared {
+		t.Errorf("%s=shared gave %v", vkgraph.FamilyEnv, b2.Family())
 	}
-	t.Setenv(vkgraph.KernelsEnv, "fast")
+	t.Setenv(vkgraph.FamilyEnv, "fast")
 	if _, err := vkgraph.New(b.Stream().Device(), nil); err == nil {
-		t.Errorf("%s=fast: New gave no error", vkgraph.KernelsEnv)
+		t.Errorf("%s=fast: New gave no error", vkgraph.FamilyEnv)
 	}
 }
 
@@ -208,8 +208,8 @@ func TestKernelsChoice(t *testing.T) {
 // grids, against the reference.
 func TestGramSliced(t *testing.T) {
 	ref := cpu.New()
-	b := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared)
-	folded := newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared)
+	b := newBackendKernels(t, gpu.Options{}, vkgraph.FamilyShared)
+	folded := newBackendKernels(t, gpu.Options{}, vkgraph.FamilyShared)
 	folded.LimitGroupCount(2)
 	randn := normals(19, 23)
 	for _, s := range []graph.Shape{graph.NCHW(1, 20, 48, 48), graph.NCHW(2, 70, 64, 64)} {

@@ -30,9 +30,9 @@ func TestFullVGG19(t *testing.T) { vggtest.FullVGG19(t, vggBackend(t), 32) }
 // The same with the shared-memory kernels, and full-size VGG19 with them:
 // the channel counts of the real network cross their 64×64 tiles.
 func TestVGGGoldensShared(t *testing.T) {
-	vggtest.Goldens(t, newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared))
+	vggtest.Goldens(t, newBackendKernels(t, gpu.Options{}, vkgraph.FamilyShared))
 }
 
 func TestFullVGG19Shared(t *testing.T) {
-	vggtest.FullVGG19(t, newBackendKernels(t, gpu.Options{}, vkgraph.KernelsShared), 32)
+	vggtest.FullVGG19(t, newBackendKernels(t, gpu.Options{}, vkgraph.FamilyShared), 32)
 }
