@@ -9,7 +9,7 @@ import (
 )
 
 // KernelSpec describes a compute kernel. Following the kernel contract of
-// DESIGN.md §4: storage-buffer bindings 0..Bindings-1 with inputs first and
+// docs/DESIGN.md §4: storage-buffer bindings 0..Bindings-1 with inputs first and
 // the Outputs written ones last, one push-constant block of PushSize bytes,
 // and the work-group size in specialisation constant 0 (GLSL:
 // layout(local_size_x_id = 0) in;). Further specialisation constants, from
@@ -25,7 +25,7 @@ type KernelSpec struct {
 	// Texel gives, per binding, 0 for a storage buffer or the float32
 	// components (1 or 4) of a read-only uniform texel buffer (GLSL:
 	// uniform samplerBuffer, read with texelFetch). Nil: all storage.
-	// Texel buffers are how lavapipe reads memory fast (DESIGN.md §5).
+	// Texel buffers are how lavapipe reads memory fast (docs/DESIGN.md §5).
 	Texel []int
 }
 

@@ -21,7 +21,7 @@ const (
 	// FamilyTexel: register tiles, every operand read through uniform
 	// texel buffers. Lavapipe reads texel buffers an order of magnitude
 	// faster than storage buffers and gains nothing from shared memory
-	// (DESIGN.md §5).
+	// (docs/DESIGN.md §5).
 	FamilyTexel
 	// FamilyShared: matrix products tiled through shared memory
 	// (shaders/tile.glsl), 64×64 output tiles per work group of 256, the
