@@ -43,9 +43,15 @@ type Memory interface {
 // length mismatch between a buffer and the params is a programmer error
 // and panics.
 //
+// Argument order: the op kernels (everything from AbsSum down) take their
+// buffers inputs first, outputs last, then a params struct. The level-1
+// vector primitives Fill, Copy, Axpy and Scale take the destination
+// first, like Go's copy(dst, src) and BLAS's y ← a·x + y read left to
+// right: Copy(dst, src), Axpy(y, a, x). optim.Space and gpu.Batch follow
+// the same rule.
+//
 // Conventions every backend must keep (graph/cpu is the specification and
 // graph/graphtest checks them):
-//   - Buffers come inputs first, outputs last, then a params struct.
 //   - Forward kernels (and Fill, Copy) overwrite their outputs.
 //   - Backward kernels accumulate: dx += ∂L/∂x, dw += ∂L/∂w, and so on.
 //     The tape zero-fills a gradient before its first contribution, so a
@@ -58,14 +64,14 @@ type Memory interface {
 //   - Layouts are NCHW float32, row-major; conv weights are
 //     COut×CIn×KH×KW like torch.nn.Conv2d.
 type Kernels interface {
-	// Fill sets every element of y to v.
-	Fill(y Buffer, v float32)
-	// Copy sets y = x (equal lengths).
-	Copy(x, y Buffer)
+	// Fill sets every element of dst to v.
+	Fill(dst Buffer, v float32)
+	// Copy sets dst = src (equal lengths).
+	Copy(dst, src Buffer)
 	// Axpy sets y += a·x (equal lengths).
-	Axpy(x, y Buffer, a float32)
-	// Scale sets y *= a.
-	Scale(y Buffer, a float32)
+	Axpy(y Buffer, a float32, x Buffer)
+	// Scale sets dst *= a.
+	Scale(dst Buffer, a float32)
 
 	// AbsSum sets out[0] = Σᵢ |x[i]|, the L1 norm of x (out has 1
 	// element), like torch.norm(x, 1).

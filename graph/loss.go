@@ -66,7 +66,7 @@ func (g *Graph) WeightedSum(xs []*Tensor, ws []float32) *Tensor {
 	g.emit("WeightedSumForward", false, xs, list(y), func(b Backend) {
 		b.Fill(y.buf, 0)
 		for i, x := range xs {
-			b.Axpy(x.buf, y.buf, ws[i])
+			b.Axpy(y.buf, ws[i], x.buf)
 		}
 	})
 	g.record(xs, list(y), func(gout []*Tensor) {
@@ -76,7 +76,7 @@ func (g *Graph) WeightedSum(xs []*Tensor, ws []float32) *Tensor {
 				continue
 			}
 			gx, w := g.gradOf(x), ws[i]
-			g.emit("Axpy", true, list(gy), list(gx), func(b Backend) { b.Axpy(gy.buf, gx.buf, w) })
+			g.emit("Axpy", true, list(gy), list(gx), func(b Backend) { b.Axpy(gx.buf, w, gy.buf) })
 		}
 	})
 	return y

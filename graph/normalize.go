@@ -35,7 +35,7 @@ func (g *Graph) NormalizeGrad(x *Tensor, w, eps float32) *Tensor {
 		panicf("NormalizeGrad: weight %g must be finite and eps %g positive and finite", w, eps)
 	}
 	y := g.output("normgrad", x.shape, x)
-	g.emit("Copy", false, list(x), list(y), func(b Backend) { b.Copy(x.buf, y.buf) })
+	g.emit("Copy", false, list(x), list(y), func(b Backend) { b.Copy(y.buf, x.buf) })
 	aw := float32(math.Abs(float64(w)))
 	if aw == 0 {
 		return y

@@ -48,7 +48,7 @@ func (b *nanGradBackend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv
 			return
 		}
 	}
-	b.Backend.Axpy(b.hot, dx, 1) // dx += hot: NaN at one element
+	b.Backend.Axpy(dx, 1, b.hot) // dx += hot: NaN at one element
 }
 
 type nanGradEngine struct {

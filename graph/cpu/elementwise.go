@@ -2,22 +2,22 @@ package cpu
 
 import "github.com/vkstyle/vkstyle/graph"
 
-// Fill sets every element of y to v.
-func (b *Backend[T]) Fill(y graph.Buffer, v float32) {
-	d := b.Data(y)
+// Fill sets every element of dst to v.
+func (b *Backend[T]) Fill(dst graph.Buffer, v float32) {
+	d := b.Data(dst)
 	for i := range d {
 		d[i] = T(v)
 	}
 }
 
-// Copy sets y = x.
-func (b *Backend[T]) Copy(x, y graph.Buffer) {
-	xd := b.Data(x)
-	copy(b.arg("Copy", "y", y, len(xd)), xd)
+// Copy sets dst = src.
+func (b *Backend[T]) Copy(dst, src graph.Buffer) {
+	sd := b.Data(src)
+	copy(b.arg("Copy", "dst", dst, len(sd)), sd)
 }
 
 // Axpy sets y += a·x.
-func (b *Backend[T]) Axpy(x, y graph.Buffer, a float32) {
+func (b *Backend[T]) Axpy(y graph.Buffer, a float32, x graph.Buffer) {
 	xd := b.Data(x)
 	yd := b.arg("Axpy", "y", y, len(xd))
 	for i, v := range xd {
@@ -25,9 +25,9 @@ func (b *Backend[T]) Axpy(x, y graph.Buffer, a float32) {
 	}
 }
 
-// Scale sets y *= a.
-func (b *Backend[T]) Scale(y graph.Buffer, a float32) {
-	d := b.Data(y)
+// Scale sets dst *= a.
+func (b *Backend[T]) Scale(dst graph.Buffer, a float32) {
+	d := b.Data(dst)
 	for i, v := range d {
 		d[i] = T(float64(a) * float64(v))
 	}

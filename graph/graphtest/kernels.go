@@ -82,9 +82,9 @@ func kernelCases() []kernelCase {
 		add(kernelCase{fmt.Sprintf("Fill/%d", n), TolExact, nil, [][]float32{y}, []string{"y"},
 			func(b graph.Backend, in, out []graph.Buffer) { b.Fill(out[0], -2.5) }})
 		add(kernelCase{fmt.Sprintf("Copy/%d", n), TolExact, [][]float32{x}, [][]float32{y}, []string{"y"},
-			func(b graph.Backend, in, out []graph.Buffer) { b.Copy(in[0], out[0]) }})
+			func(b graph.Backend, in, out []graph.Buffer) { b.Copy(out[0], in[0]) }})
 		add(kernelCase{fmt.Sprintf("Axpy/%d", n), TolElementwise, [][]float32{x}, [][]float32{y}, []string{"y"},
-			func(b graph.Backend, in, out []graph.Buffer) { b.Axpy(in[0], out[0], 0.37) }})
+			func(b graph.Backend, in, out []graph.Buffer) { b.Axpy(out[0], 0.37, in[0]) }})
 		add(kernelCase{fmt.Sprintf("Scale/%d", n), TolElementwise, nil, [][]float32{y}, []string{"y"},
 			func(b graph.Backend, in, out []graph.Buffer) { b.Scale(out[0], -1.7) }})
 	}
