@@ -112,9 +112,6 @@ func (b *Buffer) Size() uint64 { return b.size }
 // Name is the name the buffer was created with.
 func (b *Buffer) Name() string { return b.name }
 
-// Mapped reports whether Read and Write copy directly, without staging.
-func (b *Buffer) Mapped() bool { return b.host }
-
 // All binds the whole buffer.
 func (b *Buffer) All() Binding { return Binding{Buf: b, Size: b.size} }
 

@@ -225,12 +225,6 @@ func (d *Device) Validation(n int) []string {
 	return d.inst.log.since(n)
 }
 
-// ValidationCount is the number of validation messages so far.
-func (d *Device) ValidationCount() int { return len(d.Validation(0)) }
-
-// Validating reports whether the validation layer is on.
-func (d *Device) Validating() bool { return d.inst != nil && d.inst.log != nil }
-
 func (d *Device) track(obj any, desc string) {
 	d.mu.Lock()
 	d.live[obj] = desc

@@ -1,5 +1,7 @@
-// Package gpu is vkstyle's Vulkan compute runtime and the only package with
-// cgo. It chooses a device, sub-allocates memory, builds compute kernels from
+// Package gpu is vkstyle's Vulkan compute runtime, and with the preview's
+// window (GLFW, in cmd/vkstyle/preview) the only cgo in vkstyle: its C
+// (vkext.c, record.c, cmem.go) calls what vulkan-go does not wrap, and the
+// per-dispatch calls that must not allocate. It chooses a device, sub-allocates memory, builds compute kernels from
 // SPIR-V, and records many dispatches into command buffers that are
 // submitted together, with one wait, once per iteration.
 //

@@ -51,7 +51,6 @@ type Swapchain struct {
 	pool     vk.CommandPool // the batch's own: Present may run on another goroutine than the compute
 	batch    *Batch
 	stale    bool // recreate before the next frame
-	created  int  // swapchains created so far
 	closed   bool
 
 	// retired are replaced swapchains and their semaphores, not yet known
@@ -124,14 +123,6 @@ func (d *Device) newSemaphore() (vk.Semaphore, error) {
 	}
 	return sem, nil
 }
-
-// Extent is the size of the swapchain's images, 0×0 before the first
-// frame.
-func (s *Swapchain) Extent() (w, h int) { return int(s.extent.Width), int(s.extent.Height) }
-
-// Created counts the swapchains created so far: 1 after the first frame,
-// more after each resize or loss.
-func (s *Swapchain) Created() int { return s.created }
 
 // Present shows one frame: record fills frame.Pixels (it is called again
 // if the swapchain has to be recreated on the way), the pixels are copied
@@ -342,7 +333,6 @@ func (s *Swapchain) recreate() (ok bool, err error) {
 	s.freeOn = map[uint32][]retiredChain{}
 	s.h, s.rendered, s.images = h, nil, nil
 	s.extent, s.stale = extent, false
-	s.created++
 	var n uint32
 	if err := check("vkGetSwapchainImagesKHR", vk.GetSwapchainImages(d.h, h, &n, nil)); err != nil {
 		return false, err
