@@ -3,7 +3,7 @@
 // (a uint) and FETCH4(name, i) the i-th group of four (elements 4i..4i+3).
 //
 // By default an input is a uniform texel buffer read with texelFetch: how
-// lavapipe reads memory quickly (docs/DESIGN.md, "Device notes"), cached on
+// lavapipe reads memory quickly (docs/DESIGN.md §5), cached on
 // every GPU. A texel buffer holds at most maxTexelBufferElements texels —
 // 65536 on the Vulkan minimum, which one 256×256 plane fills — so every
 // kernel that reads through texels is also built with STORAGE_READS (the

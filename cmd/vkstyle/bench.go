@@ -222,7 +222,7 @@ func bench(size int, opt, modelName string, steps int, device string, kernels vk
 	return res, nil
 }
 
-// flops is DESIGN.md §6's count for one forward and input-gradient
+// flops is docs/DESIGN.md §6's count for one forward and input-gradient
 // backward: each convolution up to relu5_1 2·H·W·Cout·Cin·9, each style
 // Gram 2·C²·H·W, both doubled for the backward.
 func flops(model string, size int) float64 {
