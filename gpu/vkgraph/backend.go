@@ -31,6 +31,9 @@ var _ graph.Backend = (*Backend)(nil)
 // backend creates its own. The kernel family is $VKSTYLE_KERNELS, else
 // chosen by device (Family).
 func New(dev *gpu.Device, s *gpu.Stream) (*Backend, error) {
+	if err := kernelsEmbedded(); err != nil {
+		return nil, err
+	}
 	b := &Backend{dev: dev, s: s}
 	b.subgroupW = subgroupWeights(&dev.Info)
 	k, err := defaultFamily()
@@ -142,20 +145,6 @@ func (b *Backend) Download(x graph.Buffer, dst []float32) error {
 
 // Flush submits the pending work and waits for it.
 func (b *Backend) Flush() error { return b.s.Sync() }
-
-// kernel returns the named shader's kernel with the given bindings (texel
-// components per binding, 0 for storage; see gpu.KernelSpec.Texel), push
-// constant bytes and work-group size.
-func (b *Backend) kernel(name string, texel []int, push uint32, local uint32) *gpu.Kernel {
-	return b.opKernel(gpu.KernelSpec{Name: name, Bindings: len(texel), PushSize: push, LocalSize: local, Texel: texel})
-}
-
-// readKernel is kernel for a shader with texel inputs, its _storage
-// variant when storage is set (see readKernel in bind.go).
-func (b *Backend) readKernel(name string, texel []int, push uint32, local uint32, storage bool) *gpu.Kernel {
-	name, texel = readKernel(name, texel, storage)
-	return b.kernel(name, texel, push, local)
-}
 
 // dispatch records k with push constants built from words; a failure is
 // kept for the next Flush.

@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/vkstyle/vkstyle/gpu"
-	"github.com/vkstyle/vkstyle/shaders"
 )
 
 // How the non-convolution ops bind tensors larger than one binding may
@@ -24,26 +23,6 @@ import (
 // 65536 on the Vulkan minimum, less than one 256×256 plane). Then the op
 // runs the kernel's "_storage" variant (shaders/variants.txt), which reads
 // every input from a storage buffer instead: same sums, same order.
-
-// opKernel builds the named shader's kernel from spec, filling in the code:
-// kernel() with the options some ops need (several outputs, further
-// specialisation constants).
-func (b *Backend) opKernel(spec gpu.KernelSpec) *gpu.Kernel {
-	code, err := shaders.Code(spec.Name)
-	if err != nil {
-		panic("vkgraph: " + err.Error()) // the embedded shaders are part of the program
-	}
-	spec.Code = code
-	if spec.Bindings == 0 {
-		spec.Bindings = len(spec.Texel)
-	}
-	k, err := b.dev.Kernel(spec)
-	if err != nil {
-		b.s.Fail(err)
-		return nil
-	}
-	return k
-}
 
 // dispatchN records k over n invocations, a 1-D range (see gpu.Grid1D and
 // flat_index in common.glsl).
@@ -105,17 +84,6 @@ func (b *Backend) texelFits(xs ...*Buffer) bool {
 		}
 	}
 	return true
-}
-
-// readKernel returns the name of the kernel that reads its inputs through
-// storage buffers when storage is set (name_storage), and texel, the
-// components of each binding as gpu.KernelSpec.Texel wants them: all 0
-// (storage) when storage is set.
-func readKernel(name string, texel []int, storage bool) (string, []int) {
-	if !storage {
-		return name, texel
-	}
-	return name + "_storage", make([]int, len(texel))
 }
 
 // input binds x whole as an input of a kernel that reads through texel

@@ -81,16 +81,15 @@ type convFwdKernel struct {
 // for p, reading through storage buffers when storage is set.
 func (b *Backend) convFwd(p graph.Conv2DParams, storage bool) convFwdKernel {
 	if b.kernels == FamilyShared {
-		return convFwdKernel{b.convSharedKernel("conv2d_fwd_shared", []int{1, 1, 1, 0}, p, storage), sharedTile, sharedTile, true}
+		return convFwdKernel{b.convSharedKernel(kConv2DFwdShared, []int{1, 1, 1, 0}, p, storage), sharedTile, sharedTile, true}
 	}
 	co, px := b.texelTile(p)
-	name := "conv2d_fwd"
+	name := kConv2DFwd
 	if b.subgroupW && co%8 == 0 && !storage {
-		name = "conv2d_fwd_sg"
+		name = kConv2DFwdSG
 	}
-	name, texel := readKernel(name, []int{1, 1, 1, 0}, storage)
-	k := b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 64, LocalSize: convLocal,
-		Spec: []uint32{uint32(co), uint32(px)}})
+	k := b.readKernel(name, gpu.KernelSpec{Texel: []int{1, 1, 1, 0}, PushSize: 64, LocalSize: convLocal,
+		Spec: []uint32{uint32(co), uint32(px)}}, storage)
 	return convFwdKernel{k, co, px, false}
 }
 
@@ -105,10 +104,9 @@ func (f convFwdKernel) groups(b *Backend, P, count int) [3]uint32 {
 
 // convSharedKernel builds a shared-memory convolution kernel specialised
 // to p's kernel size, reading through storage buffers when storage is set.
-func (b *Backend) convSharedKernel(name string, texel []int, p graph.Conv2DParams, storage bool) *gpu.Kernel {
-	name, texel = readKernel(name, texel, storage)
-	return b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 64, LocalSize: sharedLocal,
-		Spec: []uint32{uint32(p.KH), uint32(p.KW)}})
+func (b *Backend) convSharedKernel(name kernelName, texel []int, p graph.Conv2DParams, storage bool) *gpu.Kernel {
+	return b.readKernel(name, gpu.KernelSpec{Texel: texel, PushSize: 64, LocalSize: sharedLocal,
+		Spec: []uint32{uint32(p.KH), uint32(p.KW)}}, storage)
 }
 
 // Conv2DBackwardData accumulates dx += ∂L/∂x given dy. A stride-1,
@@ -136,7 +134,7 @@ func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParam
 		}
 		return
 	}
-	k := b.readKernel("conv2d_bwd_data", []int{1, 1, 0}, 64, convLocal, st)
+	k := b.readKernel(kConv2DBwdData, gpu.KernelSpec{Texel: []int{1, 1, 0}, PushSize: 64, LocalSize: convLocal}, st)
 	P := p.H * p.W
 	for n := 0; n < p.N; n++ {
 		for _, r := range b.planeRangesAt(dx0, n*p.CIn, p.CIn, P) {
@@ -158,10 +156,10 @@ func (b *Backend) Conv2DBackwardWeight(x, dy, dw graph.Buffer, p graph.Conv2DPar
 	var k *gpu.Kernel
 	rBlock, cBlock := convLocal, convWeightCO
 	if b.kernels == FamilyShared {
-		k = b.convSharedKernel("conv2d_bwd_weight_shared", []int{1, 1, 0}, p, st)
+		k = b.convSharedKernel(kConv2DBwdWeightShared, []int{1, 1, 0}, p, st)
 		rBlock, cBlock = sharedTile, sharedTile
 	} else {
-		k = b.readKernel("conv2d_bwd_weight", []int{1, 1, 0}, 64, convLocal, st)
+		k = b.readKernel(kConv2DBwdWeight, gpu.KernelSpec{Texel: []int{1, 1, 0}, PushSize: 64, LocalSize: convLocal}, st)
 	}
 	for _, r := range b.planeRanges(dw0, p.COut, R) {
 		groups := [3]uint32{ceilDiv(R, rBlock), ceilDiv(r.count, cBlock), 1}
@@ -178,7 +176,7 @@ func (b *Backend) Conv2DBackwardBias(dy, db graph.Buffer, p graph.Conv2DParams) 
 	graph.CheckLen("Conv2DBackwardBias", "db", db, p.COut)
 	dy0, db0 := unwrap(dy), unwrap(db)
 	st := !b.texelFits(dy0)
-	k := b.readKernel("conv2d_bwd_bias", []int{1, 0}, 64, convLocal, st)
+	k := b.readKernel(kConv2DBwdBias, gpu.KernelSpec{Texel: []int{1, 0}, PushSize: 64, LocalSize: convLocal}, st)
 	// One invocation per channel, over a grid that folds into y past
 	// maxComputeWorkGroupCount[0] (the shader reads flat_index).
 	b.dispatchN(k, p.COut, convPush(p, 0, 0, p.COut, 0, false), b.input(dy0, st), db0.buf.All())

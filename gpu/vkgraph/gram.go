@@ -56,12 +56,10 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 				return
 			}
 		}
-		name, texel := readKernel("gram_fwd_shared", []int{1, 1, 0}, st)
-		k = b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 52, LocalSize: sharedLocal})
+		k = b.readKernel(kGramFwdShared, gpu.KernelSpec{Texel: []int{1, 1, 0}, PushSize: 52, LocalSize: sharedLocal}, st)
 		block = sharedTile
 	} else {
-		name, texel := readKernel("gram_fwd", []int{vec, vec, 0}, st)
-		k = b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 52, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}})
+		k = b.readKernel(kGramFwd, gpu.KernelSpec{Texel: []int{vec, vec, 0}, PushSize: 52, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}}, st)
 	}
 	const flagTri, flagMirror = 1, 2
 	norm := f32(float32(s.C * hw))
@@ -123,7 +121,7 @@ func (b *Backend) GramBackward(x, dg, dx graph.Buffer, s graph.Shape) {
 
 	// s = dg + dgᵀ, by pairs of runs of rows of dg (one pair per image
 	// unless dg[n] does not fit one binding).
-	k := b.readKernel("gram_sym", []int{1, 1, 0}, 36, gramLocal, st)
+	k := b.readKernel(kGramSym, gpu.KernelSpec{Texel: []int{1, 1, 0}, PushSize: 36, LocalSize: gramLocal}, st)
 	dgo, symo := operand{x: unwrap(dg), plane: s.C, comps: 1, storage: st}, operand{x: sym, plane: cp}
 	per := b.runLen(0, dgo, symo)
 	if k == nil || per == 0 {
@@ -160,11 +158,9 @@ func (b *Backend) GramBackward(x, dg, dx graph.Buffer, s graph.Shape) {
 		return
 	}
 	if shared {
-		name, texel := readKernel("gram_bwd_shared", []int{1, 1, 0}, st)
-		k = b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 44, LocalSize: sharedLocal})
+		k = b.readKernel(kGramBwdShared, gpu.KernelSpec{Texel: []int{1, 1, 0}, PushSize: 44, LocalSize: sharedLocal}, st)
 	} else {
-		name, texel := readKernel("gram_bwd", []int{4, vec, 0}, st)
-		k = b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 44, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}})
+		k = b.readKernel(kGramBwd, gpu.KernelSpec{Texel: []int{4, vec, 0}, PushSize: 44, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}}, st)
 	}
 	norm := f32(float32(s.C * hw))
 	nbk := (hw + 3) / 4

@@ -47,10 +47,8 @@ func (b *Backend) gramForwardSliced(xo, gop operand, s graph.Shape, slices int) 
 	pb := &Buffer{buf: part, n: slices * cc}
 	st := xo.storage || !b.texelFits(pb) // read through storage buffers
 	xo.storage = st
-	name, texel := readKernel("gram_fwd_shared", []int{1, 1, 0}, st)
-	fwd := b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 52, LocalSize: sharedLocal})
-	name, texel = readKernel("gram_reduce", []int{1, 0}, st)
-	red := b.opKernel(gpu.KernelSpec{Name: name, Texel: texel, PushSize: 16, LocalSize: sharedLocal})
+	fwd := b.readKernel(kGramFwdShared, gpu.KernelSpec{Texel: []int{1, 1, 0}, PushSize: 52, LocalSize: sharedLocal}, st)
+	red := b.readKernel(kGramReduce, gpu.KernelSpec{Texel: []int{1, 0}, PushSize: 16, LocalSize: sharedLocal}, st)
 	const flagTri, flagMirror, flagPartial = 1, 2, 4
 	nb := (s.C + sharedTile - 1) / sharedTile
 	norm := f32(float32(s.C * hw))

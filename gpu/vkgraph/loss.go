@@ -64,7 +64,7 @@ func (b *Backend) MSEForward(x, t, loss graph.Buffer) {
 	if part == nil {
 		return
 	}
-	k := b.opKernel(gpu.KernelSpec{Name: "mse_fwd", Bindings: 3, PushSize: 8, LocalSize: local, Spec: []uint32{uint32(items)}})
+	k := b.kernel(kMSEFwd, gpu.KernelSpec{Bindings: 3, PushSize: 8, LocalSize: local, Spec: []uint32{uint32(items)}})
 	for _, c := range b.flatChunks(x0.n, group) {
 		// The chunk's partials are [first, first+groups); bind them from
 		// an aligned index and pass the rest as out_off.
@@ -84,7 +84,7 @@ func (b *Backend) MSEBackward(x, t, dloss, dx graph.Buffer) {
 	graph.CheckLen("MSEBackward", "dloss", dloss, 1)
 	graph.CheckLen("MSEBackward", "dx", dx, x0.n)
 	t0, dl, dx0 := unwrap(t), unwrap(dloss), unwrap(dx)
-	k := b.kernel("mse_bwd", []int{0, 0, 0, 0}, 8, 0)
+	k := b.kernel(kMSEBwd, gpu.KernelSpec{Bindings: 4, PushSize: 8})
 	scale := f32(float32(2 / float64(x0.n)))
 	for _, c := range b.flatChunks(x0.n, 1) {
 		b.dispatchN(k, c[1], []uint32{uint32(c[1]), scale},
@@ -105,7 +105,7 @@ func (b *Backend) TVForward(x, loss graph.Buffer, s graph.Shape) {
 	if part == nil {
 		return
 	}
-	k := b.opKernel(gpu.KernelSpec{Name: "tv_fwd", Bindings: 2, PushSize: 24, LocalSize: local, Spec: []uint32{uint32(items)}})
+	k := b.kernel(kTVFwd, gpu.KernelSpec{Bindings: 2, PushSize: 24, LocalSize: local, Spec: []uint32{uint32(items)}})
 	runs := b.planeRuns(s.N*s.C, int(b.dev.Info.MaxWorkGroupCount[1]),
 		operand{x: x0, plane: plane}, operand{x: part, plane: gpp})
 	for _, r := range runs {
@@ -122,7 +122,7 @@ func (b *Backend) TVBackward(x, dloss, dx graph.Buffer, s graph.Shape) {
 	graph.CheckLen("TVBackward", "dloss", dloss, 1)
 	graph.CheckLen("TVBackward", "dx", dx, s.Len())
 	x0, dl, dx0 := unwrap(x), unwrap(dloss), unwrap(dx)
-	k := b.kernel("tv_bwd", []int{0, 0, 0}, 20, 0)
+	k := b.kernel(kTVBwd, gpu.KernelSpec{Bindings: 3, PushSize: 20})
 	plane := s.H * s.W
 	for _, r := range b.planeRuns(s.N*s.C, 0, operand{x: x0, plane: plane}, operand{x: dx0, plane: plane}) {
 		b.dispatchN(k, r.count*plane, []uint32{uint32(s.H), uint32(s.W), uint32(r.count), r.offs[0], r.offs[1]},

@@ -1,6 +1,9 @@
 package vkgraph
 
-import "github.com/vkstyle/vkstyle/graph"
+import (
+	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/graph"
+)
 
 // The kernels of graph.NormalizeGrad's backward: an L1 norm into a
 // 1-element buffer, then an axpy scaled by it, so nothing is read back.
@@ -20,7 +23,7 @@ func (b *Backend) AxpyNormalized(g, norm, dx graph.Buffer, w, eps float32) {
 	graph.CheckLen("AxpyNormalized", "norm", norm, 1)
 	graph.CheckLen("AxpyNormalized", "dx", dx, g0.n)
 	n0, dx0 := unwrap(norm), unwrap(dx)
-	k := b.kernel("axpy_norm", []int{0, 0, 0}, 12, 0)
+	k := b.kernel(kAxpyNorm, gpu.KernelSpec{Bindings: 3, PushSize: 12})
 	for _, c := range b.flatChunks(g0.n, 1) {
 		b.dispatchN(k, c[1], []uint32{uint32(c[1]), f32(w), f32(eps)},
 			elems(g0, c[0], c[1]), scalar(n0), elems(dx0, c[0], c[1]))

@@ -1,6 +1,9 @@
 package vkgraph
 
-import "github.com/vkstyle/vkstyle/graph"
+import (
+	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/graph"
+)
 
 // The 2×2 pooling kernels (shaders/pool.glsl) run over runs of the N·C
 // planes, one invocation per window (output element). The windows do not
@@ -8,8 +11,8 @@ import "github.com/vkstyle/vkstyle/graph"
 // invocation.
 
 // pool records the named pooling kernel with its operands in binding order.
-func (b *Backend) pool(name string, s graph.Shape, ops ...operand) {
-	k := b.kernel(name, make([]int, len(ops)), 32, 0)
+func (b *Backend) pool(name kernelName, s graph.Shape, ops ...operand) {
+	k := b.kernel(name, gpu.KernelSpec{Bindings: len(ops), PushSize: 32})
 	o := graph.PoolShape(s)
 	for _, r := range b.planeRuns(s.N*s.C, 0, ops...) {
 		w := []uint32{uint32(s.H), uint32(s.W), uint32(o.H), uint32(o.W), uint32(r.count), 0, 0, 0}
@@ -31,7 +34,7 @@ func poolArgs(kernel string, s graph.Shape, x, y graph.Buffer, xn, yn string) (x
 // (shaders/maxpool_fwd.comp).
 func (b *Backend) MaxPool2x2Forward(x, y graph.Buffer, s graph.Shape) {
 	xo, yo := poolArgs("MaxPool2x2Forward", s, x, y, "x", "y")
-	b.pool("maxpool_fwd", s, xo, yo)
+	b.pool(kMaxPoolFwd, s, xo, yo)
 }
 
 // MaxPool2x2Backward accumulates dy into dx at each window's first maximum,
@@ -39,19 +42,19 @@ func (b *Backend) MaxPool2x2Forward(x, y graph.Buffer, s graph.Shape) {
 func (b *Backend) MaxPool2x2Backward(x, dy, dx graph.Buffer, s graph.Shape) {
 	xo, dyo := poolArgs("MaxPool2x2Backward", s, x, dy, "x", "dy")
 	dxo, _ := poolArgs("MaxPool2x2Backward", s, dx, dy, "dx", "dy")
-	b.pool("maxpool_bwd", s, xo, dyo, dxo)
+	b.pool(kMaxPoolBwd, s, xo, dyo, dxo)
 }
 
 // AvgPool2x2Forward sets y to the mean of each 2×2 window
 // (shaders/avgpool_fwd.comp).
 func (b *Backend) AvgPool2x2Forward(x, y graph.Buffer, s graph.Shape) {
 	xo, yo := poolArgs("AvgPool2x2Forward", s, x, y, "x", "y")
-	b.pool("avgpool_fwd", s, xo, yo)
+	b.pool(kAvgPoolFwd, s, xo, yo)
 }
 
 // AvgPool2x2Backward accumulates dy/4 into each element of its window
 // (shaders/avgpool_bwd.comp).
 func (b *Backend) AvgPool2x2Backward(dy, dx graph.Buffer, s graph.Shape) {
 	dxo, dyo := poolArgs("AvgPool2x2Backward", s, dx, dy, "dx", "dy")
-	b.pool("avgpool_bwd", s, dyo, dxo)
+	b.pool(kAvgPoolBwd, s, dyo, dxo)
 }

@@ -1,12 +1,15 @@
 package vkgraph
 
-import "github.com/vkstyle/vkstyle/graph"
+import (
+	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/graph"
+)
 
 // resize records a resize kernel (shaders/resize.glsl) with its operands
 // in binding order, one invocation per element of a plane of perPlane
 // elements.
-func (b *Backend) resize(name string, p graph.ResizeParams, perPlane int, ops ...operand) {
-	k := b.kernel(name, []int{0, 0}, 28, 0)
+func (b *Backend) resize(name kernelName, p graph.ResizeParams, perPlane int, ops ...operand) {
+	k := b.kernel(name, gpu.KernelSpec{Bindings: 2, PushSize: 28})
 	for _, r := range b.planeRuns(p.N*p.C, 0, ops...) {
 		b.dispatchN(k, r.count*perPlane, []uint32{uint32(p.InH), uint32(p.InW), uint32(p.OutH), uint32(p.OutW),
 			uint32(r.count), r.offs[0], r.offs[1]}, r.binds...)
@@ -27,12 +30,12 @@ func resizeArgs(kernel string, p graph.ResizeParams, x, y graph.Buffer, xn, yn s
 // (shaders/resize_fwd.comp).
 func (b *Backend) BilinearResizeForward(x, y graph.Buffer, p graph.ResizeParams) {
 	xo, yo := resizeArgs("BilinearResizeForward", p, x, y, "x", "y")
-	b.resize("resize_fwd", p, yo.plane, xo, yo)
+	b.resize(kResizeFwd, p, yo.plane, xo, yo)
 }
 
 // BilinearResizeBackward accumulates into dx the transposed interpolation
 // of dy, gathered per element of dx (shaders/resize_bwd.comp).
 func (b *Backend) BilinearResizeBackward(dy, dx graph.Buffer, p graph.ResizeParams) {
 	dxo, dyo := resizeArgs("BilinearResizeBackward", p, dx, dy, "dx", "dy")
-	b.resize("resize_bwd", p, dxo.plane, dyo, dxo)
+	b.resize(kResizeBwd, p, dxo.plane, dyo, dxo)
 }

@@ -11,7 +11,7 @@ import (
 func (b *Backend) ChannelMeanStdForward(x, mean, std graph.Buffer, p graph.StatsParams) {
 	xo, mo, so := statsArgs("ChannelMeanStdForward", p, x, mean, std)
 	local, _ := b.reduceShape()
-	k := b.opKernel(gpu.KernelSpec{Name: "stats_fwd", Bindings: 3, Outputs: 2, PushSize: 24, LocalSize: local})
+	k := b.kernel(kStatsFwd, gpu.KernelSpec{Bindings: 3, Outputs: 2, PushSize: 24, LocalSize: local})
 	// One group per plane: a run may not pass the grid's x dimension.
 	for _, r := range b.planeRuns(p.N*p.C, int(b.dev.Info.MaxWorkGroupCount[0]), xo, mo, so) {
 		b.dispatch(k, [3]uint32{uint32(r.count), 1, 1},
@@ -32,7 +32,7 @@ func (b *Backend) ChannelMeanStdBackward(x, mean, std, dmean, dstd, dx graph.Buf
 	// storage buffers, within the Vulkan minimum of four.
 	mo.comps, so.comps = 1, 1
 	ops := []operand{xo, mo, so, {x: unwrap(dmean), plane: 1, comps: 1}, {x: unwrap(dstd), plane: 1, comps: 1}, {x: unwrap(dx), plane: xo.plane}}
-	k := b.kernel("stats_bwd", []int{0, 1, 1, 1, 1, 0}, 32, 0)
+	k := b.kernel(kStatsBwd, gpu.KernelSpec{Texel: []int{0, 1, 1, 1, 1, 0}, PushSize: 32})
 	for _, r := range b.planeRuns(p.N*p.C, 0, ops...) {
 		b.dispatchN(k, r.count*xo.plane, append([]uint32{uint32(xo.plane), uint32(r.count)}, r.offs...), r.binds...)
 	}
