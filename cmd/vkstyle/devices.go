@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/vkstyle/vkstyle/gpu"
-	"github.com/vkstyle/vkstyle/gpu/vkgraph"
+	"github.com/vkstyle/vkstyle/stylize"
 )
 
 func runDevices(args []string, stdout, stderr io.Writer) error {
@@ -113,7 +113,7 @@ func runDevices(args []string, stdout, stderr io.Writer) error {
 		if d.Limits == gpu.LimitsMinimum {
 			rows = append(rows, [2]string{"limits", fmt.Sprintf("clamped to the Vulkan 1.1 minimum (%s=%s)", gpu.LimitsEnv, gpu.LimitsMinimum)})
 		}
-		rows = append(rows, vkgraph.Choices(&d)...)
+		rows = append(rows, stylize.KernelChoices(&d)...)
 		for _, r := range rows {
 			fmt.Fprintf(stdout, "      %-12s %s\n", r[0], r[1])
 		}

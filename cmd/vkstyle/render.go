@@ -15,7 +15,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/vkstyle/vkstyle/gpu"
-	"github.com/vkstyle/vkstyle/optim"
 	"github.com/vkstyle/vkstyle/stylize"
 )
 
@@ -350,7 +349,7 @@ func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr
 		if errors.Is(runErr, stylize.ErrBadCheckpoint) {
 			return fmt.Errorf("-resume %s: %v", f.resume, runErr)
 		}
-		var nf *optim.NonFiniteError
+		var nf *stylize.NonFiniteError
 		if errors.As(runErr, &nf) {
 			return fmt.Errorf("the run diverged (%v): lower -lr or the loss weights; the last good image is in %s", nf, f.out)
 		}
