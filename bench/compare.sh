@@ -5,10 +5,9 @@
 #   bench/compare.sh                      sizes 64 128 256 (about 2-3 minutes on 2 cores)
 #   SIZES="128 256" VK_STEPS=10 TORCH_STEPS=10 bench/compare.sh
 #
-# Needs bin/vkstyle (built by ./build.sh when missing) and the PyTorch peer
-# gatys_torch.py, looked for at ../shared/bench/gatys_torch.py beside this
-# checkout, or wherever $GATYS_TORCH says. PyTorch is Debian's python3-torch
-# on the CPU (/usr/bin/python3, or $PYTHON).
+# Needs bin/vkstyle (built by ./build.sh when missing) and PyTorch for the peer,
+# bench/gatys_torch.py (or another peer with its interface, $GATYS_TORCH).
+# PyTorch is Debian's python3-torch on the CPU (/usr/bin/python3, or $PYTHON).
 #
 # Writes bench/results.json (one record per size and engine, $RESULTS),
 # docs/benchmarks.png ($CHART, drawn by bench/chart) and prints a Markdown table.
@@ -30,7 +29,7 @@ VK_STEPS=${VK_STEPS:-5}
 TORCH_STEPS=${TORCH_STEPS:-20}
 THREADS=${THREADS:-$(nproc)}
 PYTHON=${PYTHON:-/usr/bin/python3}
-PEER=${GATYS_TORCH:-$root/../shared/bench/gatys_torch.py}
+PEER=${GATYS_TORCH:-$root/bench/gatys_torch.py}
 RESULTS=${RESULTS:-bench/results.json}
 CHART=${CHART:-docs/benchmarks.png}
 
@@ -39,7 +38,7 @@ say() { echo "compare.sh: $*" >&2; }
 
 # --- the peer and its Python -------------------------------------------------
 [ -f "$PEER" ] || die "the PyTorch peer is missing: expected $PEER
-  (../shared/bench/gatys_torch.py beside the checkout); set GATYS_TORCH=/path/to/gatys_torch.py"
+  (bench/gatys_torch.py in the repository, or \$GATYS_TORCH)"
 [ -x "$PYTHON" ] || die "$PYTHON not found: install python3 and python3-torch (Debian), or set PYTHON"
 "$PYTHON" -c 'import torch' 2>/dev/null ||
   die "$PYTHON cannot import torch: apt-get install python3-torch (or set PYTHON to one that can)"
