@@ -65,12 +65,22 @@ shader_builds() {
   done < shaders/variants.txt
 }
 
+# source_hash prints the SHA-256 of what a .spv is compiled from: its
+# source, its -D flags and every shared header (shaders/*.glsl), so that
+# the hash changes whenever a rebuild could change the SPIR-V, whatever
+# glslc would write.
+source_hash() { # source.comp "flags"
+  { cat "$1"; echo "flags: $2"; cat shaders/*.glsl; } | sha256sum | cut -d' ' -f1
+}
+
 shaders() {
   local builds name src flags n=0
   builds=$(shader_builds)
+  : > shaders/SOURCES.sha256
   while read -r name src flags; do
     # shellcheck disable=SC2086 # flags are words
     compile_shader "$src" "shaders/$name.spv" $flags
+    echo "$name $(source_hash "$src" "$flags")" >> shaders/SOURCES.sha256
     n=$((n + 1))
   done <<< "$builds"
   glslc --version | sed -n 1p > shaders/GLSLC_VERSION
@@ -78,10 +88,15 @@ shaders() {
 }
 
 # check_shaders fails when a committed .spv is missing, orphaned or stale.
-# Byte comparison needs the glslc that wrote them (shaders/GLSLC_VERSION):
-# with another glslc the sources are still compiled, so a shader that no
-# longer compiles fails, but a stale .spv cannot be told from one that the
-# other compiler would write differently, and the mismatch is said.
+# Stale is decided twice. (1) shaders/SOURCES.sha256, written by
+# ./build.sh shaders, holds the hash of each .spv's source, flags and
+# headers: any edit since the last shader build fails, with any glslc.
+# (2) With the glslc that wrote them (shaders/GLSLC_VERSION) each .spv is
+# also compared byte for byte with a fresh compile, which catches a .spv
+# edited or built by hand. With another glslc (2) cannot tell a stale .spv
+# from one that compiler would write differently, so it is skipped with a
+# warning; the sources are still compiled, so a shader that no longer
+# compiles fails.
 check_shaders() {
   local tmp status=0 same=1 builds name src flags spv
   tmp=$(mktemp -d)
@@ -93,6 +108,8 @@ check_shaders() {
     compile_shader "$src" "$tmp/out.spv" $flags || status=1
     if [ ! -f "$spv" ]; then
       echo "build.sh: $spv is missing: run ./build.sh shaders" >&2; status=1
+    elif [ "$(grep "^$name " shaders/SOURCES.sha256 2>/dev/null | cut -d' ' -f2)" != "$(source_hash "$src" "$flags")" ]; then
+      echo "build.sh: $spv is stale: $src, its flags or a header changed since it was built: run ./build.sh shaders and commit it" >&2; status=1
     elif [ $same = 1 ] && ! cmp -s "$tmp/out.spv" "$spv"; then
       echo "build.sh: $spv is stale: run ./build.sh shaders and commit it" >&2; status=1
     fi
@@ -159,6 +176,8 @@ case "$cmd" in
     unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
     if [ -n "$unformatted" ]; then echo "build.sh: gofmt would change: $unformatted" >&2; exit 1; fi
     go vet ./...
+    # go.mod and go.sum say exactly what the code imports.
+    go mod tidy -diff >/dev/null || { echo "build.sh: go.mod or go.sum is not tidy: run 'go mod tidy' and commit the result" >&2; exit 1; }
     check_shaders
     # Validation on: any validation message fails the test that caused it.
     # A missing device fails instead of skipping.
