@@ -1,5 +1,9 @@
 #version 450
 // conv2d_bwd_data: dx += ∂L/∂x of y = conv(x, w), given dy = ∂L/∂y.
+// It serves the convolutions that are strided or reflect-padded. The data
+// gradient of a stride-1, zero-padded convolution (every VGG layer) is a
+// convolution itself and runs on conv2d_fwd with FLAG_TRANSPOSED (or its
+// shared-memory twin): see gpu/vkgraph/conv.go and docs/DESIGN.md §4.
 // Each input sample gathers from the outputs that read it, so the kernel
 // needs no atomics and is deterministic. With reflect padding a sample is
 // also read through its mirror images (padded coordinates -i and
