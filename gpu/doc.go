@@ -1,9 +1,10 @@
 // Package gpu is vkstyle's Vulkan compute runtime, and with the preview's
 // window (GLFW, in cmd/vkstyle/preview) the only cgo in vkstyle: its C
 // (vkext.c, record.c, cmem.go) calls what vulkan-go does not wrap, and the
-// per-dispatch calls that must not allocate. It chooses a device, sub-allocates memory, builds compute kernels from
-// SPIR-V, and records many dispatches into command buffers that are
-// submitted together, with one wait, once per iteration.
+// per-dispatch calls that must not allocate. It chooses a device,
+// sub-allocates memory, builds compute kernels from SPIR-V, and records
+// many dispatches into command buffers that are submitted together, with
+// one wait, once per iteration.
 //
 // The nouns follow Kompute: a Device (instance, physical and logical device,
 // queue, allocator, pipeline cache), Buffers (storage buffers carved out of
