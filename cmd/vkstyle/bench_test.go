@@ -22,7 +22,12 @@ func TestBenchJSON(t *testing.T) {
 	if r.MedianMS <= 0 || r.GFLOP <= 0 || r.PeakBytes == 0 || r.FirstColdMS <= 0 || len(r.KernelsMS) == 0 || r.Kernels == "" {
 		t.Errorf("incomplete result %+v", r)
 	}
-	code, stdout, stderr = vkstyle(t, "bench", "-size", "32", "-steps", "1", "-model", "embedded", "-kernels", "shared", "-json")
+	// L-BFGS is timed in its steady state: after as many untimed
+	// iterations as its history holds; the profile is a separate pass.
+	if r.Warmup != 100 || r.History != 100 || r.ProfiledIters != 1 {
+		t.Errorf("warm-up %d, history %d, profiled iterations %d: want 100, 100, 1", r.Warmup, r.History, r.ProfiledIters)
+	}
+	code, stdout, stderr = vkstyle(t, "bench", "-size", "32", "-steps", "1", "-warmup", "2", "-model", "embedded", "-kernels", "shared", "-json")
 	if strings.Contains(stderr, "cannot run the shared-memory kernels") {
 		// A device (or VKSTYLE_LIMITS=minimum) too small for them: the
 		// refusal is one line naming the limit.
@@ -34,6 +39,8 @@ func TestBenchJSON(t *testing.T) {
 	}
 	code, _, stderr = vkstyle(t, "bench", "-steps", "0")
 	oneLineError(t, code, stderr, "-steps 0")
+	code, _, stderr = vkstyle(t, "bench", "-warmup", "-2")
+	oneLineError(t, code, stderr, "-warmup -2")
 	code, _, stderr = vkstyle(t, "bench", "-kernels", "fast")
 	oneLineError(t, code, stderr, "-kernels")
 }
