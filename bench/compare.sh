@@ -2,7 +2,7 @@
 # bench/compare.sh: vkstyle beside PyTorch, one L-BFGS iteration of Gatys style
 # transfer (VGG19 to relu5_1, forward + backward + optimiser), same machine, one run.
 #
-#   bench/compare.sh                      sizes 64 128 256 (about 2-3 minutes on 2 cores)
+#   bench/compare.sh                      sizes 64 128 256 512 (about 30 minutes on 2 cores)
 #   SIZES="128 256" VK_STEPS=10 TORCH_STEPS=10 bench/compare.sh
 #
 # Needs bin/vkstyle (built by ./build.sh when missing) and PyTorch for the peer,
@@ -13,9 +13,14 @@
 # docs/benchmarks.png ($CHART, drawn by bench/chart) and prints a Markdown table.
 #
 # Environment:
-#   SIZES        image sides to run (default "64 128 256")
-#   VK_STEPS     timed vkstyle iterations per size (default 5; 2 warm-up besides)
-#   TORCH_STEPS  timed PyTorch iterations per size (default 20; 3 warm-up besides:
+#   SIZES        image sides to run (default "64 128 256 512")
+#   WARMUP       untimed iterations before the timed ones, for both engines
+#                (default: 100, L-BFGS's history, so both are timed in the
+#                steady state of a long render, below 512 px; 10 from 512 px
+#                on, where 100 would take most of an hour on lavapipe: their
+#                L-BFGS history is then not full, which the records say)
+#   VK_STEPS     timed vkstyle iterations per size (default 5; 3 from 512 px)
+#   TORCH_STEPS  timed PyTorch iterations per size (default 20; after WARMUP:
 #                PyTorch's steps are short and noisy, and cheap to repeat)
 #   THREADS      PyTorch CPU threads (default: the number of cores)
 #   DEVICE       vkstyle's Vulkan device (index or name substring)
@@ -24,8 +29,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-SIZES=${SIZES:-64 128 256}
-VK_STEPS=${VK_STEPS:-5}
+SIZES=${SIZES:-64 128 256 512}
 TORCH_STEPS=${TORCH_STEPS:-20}
 THREADS=${THREADS:-$(nproc)}
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -88,16 +92,18 @@ commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
 start=$(date +%s)
 for s in $SIZES; do
   # One after the other, never together: both want every core.
-  say "size $s: vkstyle bench --steps $VK_STEPS"
-  vk=("$tmp/vkstyle" bench --size "$s" --steps "$VK_STEPS" --json)
+  warm=${WARMUP:-$([ "$s" -ge 512 ] && echo 10 || echo 100)}
+  steps=${VK_STEPS:-$([ "$s" -ge 512 ] && echo 3 || echo 5)}
+  say "size $s: vkstyle bench --warmup $warm --steps $steps"
+  vk=("$tmp/vkstyle" bench --size "$s" --warmup "$warm" --steps "$steps" --json)
   [ -n "${DEVICE:-}" ] && vk+=(--device "$DEVICE")
   if [ $have_time = 1 ]; then
     /usr/bin/time -f '%M' -o "$tmp/vk-$s.rss" "${vk[@]}" > "$tmp/vk-$s.json" || die "vkstyle bench --size $s failed"
   else
     "${vk[@]}" > "$tmp/vk-$s.json" || die "vkstyle bench --size $s failed"
   fi
-  say "size $s: gatys_torch.py --steps $TORCH_STEPS --threads $THREADS"
-  "$PYTHON" "$PEER" --device cpu --threads "$THREADS" --opt lbfgs --size "$s" --steps "$TORCH_STEPS" \
+  say "size $s: gatys_torch.py --warmup $warm --steps $TORCH_STEPS --threads $THREADS"
+  "$PYTHON" "$PEER" --device cpu --threads "$THREADS" --opt lbfgs --size "$s" --warmup "$warm" --steps "$TORCH_STEPS" \
     | tail -1 > "$tmp/torch-$s.json" || die "$PEER --size $s failed"
 done
 say "ran in $(( $(date +%s) - start )) s"
@@ -122,20 +128,21 @@ for s in sizes:
         pass
     v = dict(engine="vkstyle", size=s, ms_per_iter=vk["ms_per_iter_median"], ms_min=vk["ms_per_iter_min"],
              gflops=round(vk["gflops"], 2), peak_device_mib=round(vk["peak_device_bytes"] / 2**20, 1),
-             peak_rss_mib=rss, steps=vk["steps"], device=vk["device"], commit=os.environ["COMMIT"], raw=vk)
+             peak_rss_mib=rss, steps=vk["steps"], warmup=vk["warmup_iters"], device=vk["device"],
+             commit=os.environ["COMMIT"], raw=vk)
     t = dict(engine="PyTorch", size=s, ms_per_iter=pt["ms_median"], ms_min=pt["ms_min"],
-             gflops=pt["gflops"], peak_rss_mib=pt["peak_rss_mib"], steps=pt["steps"],
+             gflops=pt["gflops"], peak_rss_mib=pt["peak_rss_mib"], steps=pt["steps"], warmup=pt["warmup"],
              device=f"{pt['device']}, {pt['threads']} threads, {os.environ['BLAS']}", raw=pt)
     recs += [v, t]
     rows.append((v, t))
 json.dump(recs, open(out, "w"), indent=1)
 print(f"{out}: {len(recs)} records", file=sys.stderr)
 
-print("| size | vkstyle ms/iter | PyTorch ms/iter | ratio (PyTorch / vkstyle) | vkstyle GFLOP/s | PyTorch GFLOP/s | vkstyle peak MiB (device / RSS) | PyTorch peak RSS MiB |")
-print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| size | warm-up | vkstyle ms/iter | PyTorch ms/iter | ratio (PyTorch / vkstyle) | vkstyle GFLOP/s | PyTorch GFLOP/s | vkstyle peak MiB (device / RSS) | PyTorch peak RSS MiB |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for v, t in rows:
     rss = "–" if v["peak_rss_mib"] is None else f"{v['peak_rss_mib']:.0f}"
-    print(f"| {v['size']} | {v['ms_per_iter']:.0f} | {t['ms_per_iter']:.0f} | {t['ms_per_iter'] / v['ms_per_iter']:.3f} "
+    print(f"| {v['size']} | {v['warmup']} | {v['ms_per_iter']:.0f} | {t['ms_per_iter']:.0f} | {t['ms_per_iter'] / v['ms_per_iter']:.3f} "
           f"| {v['gflops']:.1f} | {t['gflops']:.1f} | {v['peak_device_mib']:.0f} / {rss} | {t['peak_rss_mib']:.0f} |")
 print(f"\nvkstyle: {rows[0][0]['device']}; PyTorch {rows[0][1]['raw']['torch']}: {rows[0][1]['device']}. "
       "ratio > 1: vkstyle is faster.")
