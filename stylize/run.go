@@ -8,12 +8,11 @@ import (
 	"time"
 
 	"github.com/vkstyle/vkstyle/graph"
-	"github.com/vkstyle/vkstyle/optim"
 )
 
-// Progress is what a run reports: after every iteration (Terms only when
-// the iteration is a multiple of Options.PrintEvery, or the last), and
-// when it saves an image.
+// Progress is what a run reports, once after every iteration: Terms only
+// when the iteration is a multiple of Options.PrintEvery, or the last;
+// Saved when the iteration saved an image.
 type Progress struct {
 	Scale, Scales int // 1-based index of the current scale, and their count
 	Side          int // the current scale's longer side
@@ -23,7 +22,7 @@ type Progress struct {
 	Loss          float64
 	Terms         *Terms // the loss terms, weighted; nil when not read back
 	Elapsed       time.Duration
-	Saved         string // the path written, for a save report
+	Saved         string // the path Request.Save wrote at this iteration, if it saved
 }
 
 // Terms are the weighted loss terms of one evaluation.
@@ -40,9 +39,10 @@ type Request struct {
 	// Progress, if not nil, receives reports; an error from it stops the
 	// run (with the current image returned).
 	Progress func(Progress) error
-	// Save, if not nil, is called every Options.SaveEvery iterations with
-	// the iteration number over all scales and the current image, and
-	// returns the path it wrote (reported in Progress.Saved).
+	// Save, if not nil, is called every Options.SaveEvery iterations
+	// (before that iteration's Progress) with the iteration number over
+	// all scales and the current image, and returns the path it wrote
+	// (reported in that Progress's Saved).
 	Save func(iteration int, im *Image) (string, error)
 	// CheckpointPath, if set, is where a run stopped by its context writes
 	// a Checkpoint (and Resume continues from one).
@@ -50,8 +50,8 @@ type Request struct {
 	// Resume, if not nil, continues a stopped run from its checkpoint. The
 	// options and images must be those of the stopped run.
 	Resume *Checkpoint
-	// Frame, if not nil, is called after every iteration (after Progress
-	// and Save) with the buffer of the image being optimised: 3×h×w
+	// Frame, if not nil, is called after every iteration (after Save and
+	// Progress) with the buffer of the image being optimised: 3×h×w
 	// float32, planar, in the model's input space, on the engine's
 	// device. It is called between submissions: the engine has no work
 	// pending, so the buffer holds the current iterate and the caller may
@@ -136,184 +136,6 @@ func (st *state) finish(im *Image) *Image {
 	}
 	content := st.r.Content.Resize(im.W, im.H)
 	return KeepColours(im, content)
-}
-
-// runScale optimises at one scale, starting from prev (the previous
-// scale's result) when given.
-func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (*Image, error) {
-	o, eng, m := st.o, st.eng, st.m
-	b := eng.Backend()
-	w, h := FitSide(st.r.Content.W, st.r.Content.H, sc.Side)
-	st.lastHW = [2]int{h, w}
-	// The plan is checked against the device before any image is resized
-	// or anything allocated.
-	ob, err := buildObjective(m, b, o, h, w)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkFits(eng, ob.planBytes()+o.optimiserBytes(3*w*h, sc.Iterations), sc.Side, o.sizeFix); err != nil {
-		return nil, err
-	}
-	content := st.r.Content.Resize(w, h)
-	var styleIn [][]float32
-	var sizes [][2]int
-	for _, s := range st.r.Styles {
-		sw, sh := FitSide(s.W, s.H, styleSide(sc.Side, o.StyleScale))
-		si := s.Resize(sw, sh)
-		if o.MatchColors {
-			si = MatchHistogram(si, content)
-		}
-		styleIn = append(styleIn, m.Preprocess(si))
-		sizes = append(sizes, [2]int{sh, sw})
-	}
-	tg, err := targets(eng, m, o, m.Preprocess(content), h, w, styleIn, sizes)
-	if err != nil {
-		return nil, err
-	}
-	var leaves []graph.Buffer
-	defer func() {
-		for _, l := range leaves {
-			b.Free(l)
-		}
-	}()
-	bindNew := func(t *graph.Tensor, data []float32) (graph.Buffer, error) {
-		buf, err := b.Alloc(len(data), t.Name())
-		if err != nil {
-			return nil, err
-		}
-		leaves = append(leaves, buf)
-		if err := b.Upload(buf, data); err != nil {
-			return nil, err
-		}
-		t.Bind(buf)
-		return buf, nil
-	}
-	for i, t := range ob.targets {
-		if _, err := bindNew(t, tg[i]); err != nil {
-			return nil, err
-		}
-	}
-	first, resume := 0, []byte(nil)
-	var x0 []float32
-	if cp := st.r.Resume; cp != nil && cp.Scale == idx {
-		if cp.W != w || cp.H != h {
-			return nil, errors.New("the checkpoint's image size differs from this run's: start again without -resume")
-		}
-		first, resume, x0 = cp.Iteration, cp.Optimizer, cp.X
-	} else if x0, err = st.initial(prev, content, w, h); err != nil {
-		return nil, err
-	}
-	xbuf, err := bindNew(ob.x, x0)
-	if err != nil {
-		return nil, err
-	}
-	prog, err := ob.g.Compile(b)
-	if err != nil {
-		return nil, fmt.Errorf("%w (try a smaller -size)", err)
-	}
-	defer prog.Close()
-
-	space := eng.Space()
-	xv := eng.Vector(xbuf)
-	gv := eng.Vector(ob.x.Grad())
-	lossBuf := make([]float32, 1)
-	// Iteration k reports evaluation k: the loss of the image iteration k
-	// starts from, as neural-style-pt prints "Iteration k" (so iteration 1
-	// is the starting loss, and the final image's loss is not evaluated).
-	// L-BFGS evaluates iteration k+1's starting point before iteration k
-	// ends, so each evaluation's loss, and its terms at a print
-	// iteration, wait in evals for their report.
-	evals := map[int]evaluation{}
-	n := first // evaluations so far at this scale (a resumed run re-evaluates its start)
-	printAt := func(it int) bool { return o.PrintEvery > 0 && (it%o.PrintEvery == 0 || it == sc.Iterations) }
-	f := func(x, grad optim.Vector) (float64, error) {
-		prog.Run()
-		space.Copy(grad, gv)
-		if err := b.Download(ob.total.Buffer(), lossBuf); err != nil {
-			return 0, err
-		}
-		loss := float64(lossBuf[0])
-		n++
-		e := evaluation{loss: loss}
-		if printAt(n) {
-			terms, err := st.terms(ob)
-			if err != nil {
-				return 0, err
-			}
-			e.terms = terms
-		}
-		evals[n] = e
-		if st.r.evalHook != nil {
-			st.r.evalHook(loss)
-		}
-		return loss, nil
-	}
-	current := func() (*Image, error) {
-		xs := make([]float32, len(x0))
-		if err := b.Download(xbuf, xs); err != nil {
-			return nil, err
-		}
-		return m.Deprocess(xs, w, h), nil
-	}
-	report := func(it int) error {
-		e, ok := evals[it]
-		if !ok {
-			return fmt.Errorf("stylize: internal error: iteration %d has no evaluation", it)
-		}
-		delete(evals, it)
-		st.done++
-		p := Progress{Scale: idx + 1, Scales: len(st.sched), Side: sc.Side, Iteration: it, Iterations: sc.Iterations,
-			Done: st.done, Total: st.total, Loss: e.loss, Terms: e.terms, Elapsed: time.Since(st.start)}
-		if st.r.Progress != nil {
-			if err := st.r.Progress(p); err != nil {
-				return err
-			}
-		}
-		if st.r.Save != nil && o.SaveEvery > 0 && st.done%o.SaveEvery == 0 && st.done < st.total {
-			im, err := current()
-			if err != nil {
-				return err
-			}
-			path, err := st.r.Save(st.done, st.finish(im))
-			if err != nil {
-				return err
-			}
-			if st.r.Progress != nil {
-				p.Saved = path
-				if err := st.r.Progress(p); err != nil {
-					return err
-				}
-			}
-		}
-		if st.r.Frame != nil {
-			if err := b.Flush(); err != nil {
-				return err
-			}
-			if err := st.r.Frame(xbuf, w, h); err != nil {
-				return err
-			}
-		}
-		if ctx.Err() != nil {
-			return ErrStopped
-		}
-		return nil
-	}
-	runErr := st.optimise(space, xv, f, first, sc.Iterations, resume, report)
-	im, err := current()
-	if err != nil {
-		return nil, err
-	}
-	if errors.Is(runErr, ErrStopped) {
-		return im, st.checkpoint(idx, w, h, im, xbuf)
-	}
-	return im, runErr
-}
-
-// evaluation is the loss of one evaluation and, at a print iteration, its
-// weighted terms.
-type evaluation struct {
-	loss  float64
-	terms *Terms
 }
 
 // checkpoint writes the stopped run's checkpoint (when the request asks

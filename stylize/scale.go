@@ -1,0 +1,274 @@
+package stylize
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vkstyle/vkstyle/graph"
+	"github.com/vkstyle/vkstyle/optim"
+)
+
+// runScale optimises at one scale, starting from prev (the previous
+// scale's result) when given: it plans the objective and checks that it
+// fits, computes the targets, binds the leaves, and runs the optimiser
+// with a scaleRun's evaluate and report.
+func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (*Image, error) {
+	w, h := FitSide(st.r.Content.W, st.r.Content.H, sc.Side)
+	st.lastHW = [2]int{h, w}
+	// The plan is checked against the device before any image is resized
+	// or anything allocated.
+	ob, err := st.fitObjective(sc, w, h)
+	if err != nil {
+		return nil, err
+	}
+	content := st.r.Content.Resize(w, h)
+	tg, err := st.scaleTargets(sc, content, w, h)
+	if err != nil {
+		return nil, err
+	}
+	r := &scaleRun{st: st, ctx: ctx, idx: idx, sc: sc, w: w, h: h, b: st.eng.Backend(), ob: ob,
+		lossBuf: make([]float32, 1), evals: map[int]evaluation{}}
+	defer r.free()
+	for i, t := range ob.targets {
+		if _, err := r.bind(t, tg[i]); err != nil {
+			return nil, err
+		}
+	}
+	first, resume, x0, err := st.startAt(idx, prev, content, w, h)
+	if err != nil {
+		return nil, err
+	}
+	r.n, r.samples = first, len(x0) // a resumed run re-evaluates its start
+	if r.x, err = r.bind(ob.x, x0); err != nil {
+		return nil, err
+	}
+	if r.prog, err = ob.g.Compile(r.b); err != nil {
+		return nil, fmt.Errorf("%w (try a smaller -size)", err)
+	}
+	defer r.prog.Close()
+	r.space = st.eng.Space()
+	xv := st.eng.Vector(r.x)
+	r.gv = st.eng.Vector(ob.x.Grad())
+	runErr := st.optimise(r.space, xv, r.evaluate, first, sc.Iterations, resume, r.report)
+	im, err := r.current()
+	if err != nil {
+		return nil, err
+	}
+	if errors.Is(runErr, ErrStopped) {
+		return im, st.checkpoint(idx, w, h, im, r.x)
+	}
+	return im, runErr
+}
+
+// fitObjective builds the objective of a w×h image at scale sc and checks
+// that it and the optimiser's vectors fit the device.
+func (st *state) fitObjective(sc Scale, w, h int) (*objective, error) {
+	o := st.o
+	ob, err := buildObjective(st.m, st.eng.Backend(), o, h, w)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFits(st.eng, ob.planBytes()+o.optimiserBytes(3*w*h, sc.Iterations), sc.Side, o.sizeFix); err != nil {
+		return nil, err
+	}
+	return ob, nil
+}
+
+// scaleTargets computes the targets of scale sc for content, resized to
+// w×h: the style images are resized by -style-scale (and their colours
+// matched to content with MatchColors).
+func (st *state) scaleTargets(sc Scale, content *Image, w, h int) ([][]float32, error) {
+	o, m := st.o, st.m
+	var styleIn [][]float32
+	var sizes [][2]int
+	for _, s := range st.r.Styles {
+		sw, sh := FitSide(s.W, s.H, styleSide(sc.Side, o.StyleScale))
+		si := s.Resize(sw, sh)
+		if o.MatchColors {
+			si = MatchHistogram(si, content)
+		}
+		styleIn = append(styleIn, m.Preprocess(si))
+		sizes = append(sizes, [2]int{sh, sw})
+	}
+	return targets(st.eng, m, o, m.Preprocess(content), h, w, styleIn, sizes)
+}
+
+// startAt is where scale idx starts: from the checkpoint being resumed
+// when it stopped at this scale (its iteration, optimiser state and
+// image), else from iteration 0 at the initial image.
+func (st *state) startAt(idx int, prev, content *Image, w, h int) (first int, resume []byte, x0 []float32, err error) {
+	if cp := st.r.Resume; cp != nil && cp.Scale == idx {
+		if cp.W != w || cp.H != h {
+			return 0, nil, nil, errors.New("the checkpoint's image size differs from this run's: start again without -resume")
+		}
+		return cp.Iteration, cp.Optimizer, cp.X, nil
+	}
+	x0, err = st.initial(prev, content, w, h)
+	return 0, nil, x0, err
+}
+
+// scaleRun is one scale being optimised: the objective compiled for a w×h
+// image, the buffers bound to its leaves, and the evaluations waiting
+// for their reports.
+//
+// Iteration k reports evaluation k: the loss of the image iteration k
+// starts from, as neural-style-pt prints "Iteration k" (so iteration 1 is
+// the starting loss, and the final image's loss is not evaluated).
+// L-BFGS evaluates iteration k+1's starting point before iteration k
+// ends, so each evaluation's loss, and its terms at a print iteration,
+// wait in evals for their report.
+type scaleRun struct {
+	st   *state
+	ctx  context.Context // a cancelled context stops the run at the next report
+	idx  int             // the scale's index in st.sched
+	sc   Scale
+	w, h int
+	b    graph.Backend
+	ob   *objective
+	prog *graph.Program
+
+	leaves  []graph.Buffer // the buffers bound to ob's leaves, freed by free
+	x       graph.Buffer   // the image being optimised (one of leaves)
+	samples int            // x's length, 3·w·h
+	space   optim.Space
+	gv      optim.Vector // the gradient the graph writes
+
+	lossBuf []float32 // the loss, read back after every evaluation
+	n       int       // evaluations so far at this scale
+	evals   map[int]evaluation
+}
+
+// evaluation is the loss of one evaluation and, at a print iteration, its
+// weighted terms.
+type evaluation struct {
+	loss  float64
+	terms *Terms
+}
+
+// bind allocates a buffer for the leaf t, uploads data to it and binds
+// it; free frees it.
+func (r *scaleRun) bind(t *graph.Tensor, data []float32) (graph.Buffer, error) {
+	buf, err := r.b.Alloc(len(data), t.Name())
+	if err != nil {
+		return nil, err
+	}
+	r.leaves = append(r.leaves, buf)
+	if err := r.b.Upload(buf, data); err != nil {
+		return nil, err
+	}
+	t.Bind(buf)
+	return buf, nil
+}
+
+// free frees the leaves' buffers.
+func (r *scaleRun) free() {
+	for _, l := range r.leaves {
+		r.b.Free(l)
+	}
+}
+
+// printAt says whether iteration it reports the loss terms.
+func (r *scaleRun) printAt(it int) bool {
+	o := r.st.o
+	return o.PrintEvery > 0 && (it%o.PrintEvery == 0 || it == r.sc.Iterations)
+}
+
+// evaluate is the optimiser's objective: it runs the program at x (the
+// graph's image buffer, which x views), copies the gradient into grad
+// and keeps the loss (and at a print iteration the terms) for report.
+func (r *scaleRun) evaluate(x, grad optim.Vector) (float64, error) {
+	r.prog.Run()
+	r.space.Copy(grad, r.gv)
+	if err := r.b.Download(r.ob.total.Buffer(), r.lossBuf); err != nil {
+		return 0, err
+	}
+	loss := float64(r.lossBuf[0])
+	r.n++
+	e := evaluation{loss: loss}
+	if r.printAt(r.n) {
+		terms, err := r.st.terms(r.ob)
+		if err != nil {
+			return 0, err
+		}
+		e.terms = terms
+	}
+	r.evals[r.n] = e
+	if r.st.r.evalHook != nil {
+		r.st.r.evalHook(loss)
+	}
+	return loss, nil
+}
+
+// current is the image being optimised, downloaded.
+func (r *scaleRun) current() (*Image, error) {
+	xs := make([]float32, r.samples)
+	if err := r.b.Download(r.x, xs); err != nil {
+		return nil, err
+	}
+	return r.st.m.Deprocess(xs, r.w, r.h), nil
+}
+
+// report ends iteration it: it saves the image when a save is due, then
+// reports the iteration once (with the saved path), calls the frame hook,
+// and stops the run when the context is done.
+func (r *scaleRun) report(it int) error {
+	st := r.st
+	e, ok := r.evals[it]
+	if !ok {
+		return fmt.Errorf("stylize: internal error: iteration %d has no evaluation", it)
+	}
+	delete(r.evals, it)
+	st.done++
+	p := Progress{Scale: r.idx + 1, Scales: len(st.sched), Side: r.sc.Side, Iteration: it, Iterations: r.sc.Iterations,
+		Done: st.done, Total: st.total, Loss: e.loss, Terms: e.terms, Elapsed: time.Since(st.start)}
+	if r.saveDue() {
+		path, err := r.save()
+		if err != nil {
+			return err
+		}
+		p.Saved = path
+	}
+	if st.r.Progress != nil {
+		if err := st.r.Progress(p); err != nil {
+			return err
+		}
+	}
+	if err := r.frame(); err != nil {
+		return err
+	}
+	if r.ctx.Err() != nil {
+		return ErrStopped
+	}
+	return nil
+}
+
+// saveDue says whether the iteration just done saves an image: every
+// SaveEvery iterations over all scales, except the last (the result).
+func (r *scaleRun) saveDue() bool {
+	st := r.st
+	return st.r.Save != nil && st.o.SaveEvery > 0 && st.done%st.o.SaveEvery == 0 && st.done < st.total
+}
+
+// save passes the current image, as the run would return it, to
+// Request.Save and returns the path it wrote.
+func (r *scaleRun) save() (string, error) {
+	im, err := r.current()
+	if err != nil {
+		return "", err
+	}
+	return r.st.r.Save(r.st.done, r.st.finish(im))
+}
+
+// frame flushes the engine's work and passes the iterate to the
+// Request.Frame hook, when there is one.
+func (r *scaleRun) frame() error {
+	if r.st.r.Frame == nil {
+		return nil
+	}
+	if err := r.b.Flush(); err != nil {
+		return err
+	}
+	return r.st.r.Frame(r.x, r.w, r.h)
+}
