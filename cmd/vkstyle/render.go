@@ -416,10 +416,9 @@ func (r *reporter) progress(p stylize.Progress) error {
 			desc += fmt.Sprintf(" (content %.3g style %.3g tv %.3g)", p.Terms.Content, p.Terms.Style, p.Terms.TV)
 		}
 		r.bar.Describe(desc)
-		if p.Saved != "" {
+		if p.Saved != "" { // the iteration's one report also says what it saved
 			r.bar.Clear()
 			fmt.Fprintf(r.stderr, "vkstyle: saved %s\n", p.Saved)
-			return nil
 		}
 		r.bar.Set(p.Done)
 	}
