@@ -70,7 +70,7 @@ func (st *state) fitObjective(sc Scale, w, h int) (*objective, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkFits(st.eng, ob.planBytes()+o.optimiserBytes(3*w*h, sc.Iterations), sc.Side, o.sizeFix); err != nil {
+	if err := checkFits(st.eng, ob.planBytes()+o.optimiserBytes(3*w*h, sc.Iterations), sc.Side, st.sizeAdvice); err != nil {
 		return nil, err
 	}
 	return ob, nil

@@ -143,7 +143,7 @@ func TestFitCountsOptimiser(t *testing.T) {
 	}
 	graphOnly := budgetEngine{eng, ob.planBytes() + 1<<16}
 	r := Request{Content: SampleContent(32, 24), Styles: []*Image{SampleStyle(32, 32)}, Options: o}
-	if _, err := Run(context.Background(), graphOnly, m, r); err == nil || !strings.Contains(err.Error(), "use -size") {
+	if _, err := Run(context.Background(), graphOnly, m, r); err == nil || !strings.Contains(err.Error(), "-size") {
 		t.Errorf("L-BFGS with 100 pairs in a budget for the graph alone: %v", err)
 	}
 	r.Options.Optimizer = "adam"
