@@ -7,11 +7,13 @@ import (
 	"github.com/vkstyle/vkstyle/gpu"
 )
 
-// How the non-convolution ops bind tensors larger than one binding may
-// cover. An element-wise op over a flat range is cut into chunks of whole
-// aligned elements (flatChunks); an op that works plane by plane (an N·C
-// plane of H·W elements) is cut into runs of whole planes, every tensor it
-// touches bound over the same run (planeRuns). Each binding starts at an
+// How ops bind tensors larger than one binding may cover. An element-wise
+// op over a flat range is cut into chunks of whole aligned elements
+// (flatChunks); an op that works plane by plane (an N·C plane of H·W
+// elements) is cut into runs of whole planes, every tensor it touches
+// bound over the same run (planeRuns; the convolutions cut only their
+// output, one image at a time, with planeRunsFrom, and the Gram kernels
+// pair runs of rows with bindPlanes). Each binding starts at an
 // aligned offset at or below the run's first plane; the shader gets the
 // element index of that plane inside the binding through its push
 // constants. Most tensors fit in one binding, and then there is one
@@ -159,6 +161,13 @@ func (b *Backend) fits(o operand) bool {
 // planes and binds every operand over each run. A plane too large for one
 // binding is recorded as an error and gives no runs.
 func (b *Backend) planeRuns(planes, maxRun int, ops ...operand) []run {
+	return b.planeRunsFrom(0, planes, maxRun, ops...)
+}
+
+// planeRunsFrom is planeRuns over planes [at, at+planes) of every operand
+// (the output planes of one image of a batch); the runs' first counts
+// from at.
+func (b *Backend) planeRunsFrom(at, planes, maxRun int, ops ...operand) []run {
 	per := b.runLen(maxRun, ops...)
 	if per == 0 {
 		return nil
@@ -167,7 +176,7 @@ func (b *Backend) planeRuns(planes, maxRun int, ops ...operand) []run {
 	for first := 0; first < planes; first += per {
 		r := run{first: first, count: min(per, planes-first)}
 		for _, o := range ops {
-			bind, off := b.bindPlanes(o, r.first, r.count)
+			bind, off := b.bindPlanes(o, at+r.first, r.count)
 			r.binds = append(r.binds, bind)
 			r.offs = append(r.offs, off)
 		}

@@ -62,9 +62,9 @@ func (b *Backend) Conv2DForward(x, w, bias, y graph.Buffer, p graph.Conv2DParams
 	st := !b.texelFits(x0, w0, bb)
 	f := b.convFwd(p, st)
 	for n := 0; n < p.N; n++ {
-		for _, r := range b.planeRangesAt(y0, n*p.COut, p.COut, P) {
-			b.dispatch(f.k, f.groups(b, P, r.count), convPush(p, n, r.first, r.count, r.off, bias != nil),
-				b.input(x0, st), b.input(w0, st), b.input(bb, st), r.bind)
+		for _, r := range b.planeRunsFrom(n*p.COut, p.COut, 0, operand{x: y0, plane: P}) {
+			b.dispatch(f.k, f.groups(b, P, r.count), convPush(p, n, r.first, r.count, r.offs[0], bias != nil),
+				b.input(x0, st), b.input(w0, st), b.input(bb, st), r.binds[0])
 		}
 	}
 }
@@ -126,10 +126,10 @@ func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParam
 		P := p.H * p.W
 		f := b.convFwd(t, st)
 		for n := 0; n < p.N; n++ {
-			for _, r := range b.planeRangesAt(dx0, n*p.CIn, p.CIn, P) {
-				push := convPush(t, n, r.first, r.count, r.off, false)
+			for _, r := range b.planeRunsFrom(n*p.CIn, p.CIn, 0, operand{x: dx0, plane: P}) {
+				push := convPush(t, n, r.first, r.count, r.offs[0], false)
 				push[11] |= flagTransposed | flagAccumulate
-				b.dispatch(f.k, f.groups(b, P, r.count), push, b.input(dy0, st), b.input(w0, st), b.input(w0, st), r.bind)
+				b.dispatch(f.k, f.groups(b, P, r.count), push, b.input(dy0, st), b.input(w0, st), b.input(w0, st), r.binds[0])
 			}
 		}
 		return
@@ -137,10 +137,10 @@ func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParam
 	k := b.readKernel(kConv2DBwdData, gpu.KernelSpec{Texel: []int{1, 1, 0}, PushSize: 64, LocalSize: convLocal}, st)
 	P := p.H * p.W
 	for n := 0; n < p.N; n++ {
-		for _, r := range b.planeRangesAt(dx0, n*p.CIn, p.CIn, P) {
+		for _, r := range b.planeRunsFrom(n*p.CIn, p.CIn, 0, operand{x: dx0, plane: P}) {
 			groups := [3]uint32{ceilDiv(int(ceilDiv(P, convDataPX)), convLocal), ceilDiv(r.count, convDataCI), 1}
-			b.dispatch(k, groups, convPush(p, n, r.first, r.count, r.off, false),
-				b.input(dy0, st), b.input(w0, st), r.bind)
+			b.dispatch(k, groups, convPush(p, n, r.first, r.count, r.offs[0], false),
+				b.input(dy0, st), b.input(w0, st), r.binds[0])
 		}
 	}
 }
@@ -161,10 +161,10 @@ func (b *Backend) Conv2DBackwardWeight(x, dy, dw graph.Buffer, p graph.Conv2DPar
 	} else {
 		k = b.readKernel(kConv2DBwdWeight, gpu.KernelSpec{Texel: []int{1, 1, 0}, PushSize: 64, LocalSize: convLocal}, st)
 	}
-	for _, r := range b.planeRanges(dw0, p.COut, R) {
+	for _, r := range b.planeRuns(p.COut, 0, operand{x: dw0, plane: R}) {
 		groups := [3]uint32{ceilDiv(R, rBlock), ceilDiv(r.count, cBlock), 1}
-		b.dispatch(k, groups, convPush(p, 0, r.first, r.count, r.off, false),
-			b.input(x0, st), b.input(dy0, st), r.bind)
+		b.dispatch(k, groups, convPush(p, 0, r.first, r.count, r.offs[0], false),
+			b.input(x0, st), b.input(dy0, st), r.binds[0])
 	}
 }
 
