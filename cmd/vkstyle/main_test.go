@@ -20,15 +20,24 @@ func vkstyle(t *testing.T, args ...string) (int, string, string) {
 }
 
 // requireDevice skips when there is no Vulkan device, unless the test
-// command demands one.
+// command demands one (see skipMissing).
 func requireDevice(t *testing.T) {
 	t.Helper()
 	if code, _, stderr := vkstyle(t, "devices"); code != 0 {
-		if os.Getenv("VKSTYLE_REQUIRE_GPU") != "1" {
-			t.Skip(stderr)
-		}
-		t.Fatal(stderr)
+		skipMissing(t, "no Vulkan device: %s", stderr)
 	}
+}
+
+// skipMissing skips a test whose environment lacks what it needs (a
+// device, a display server, a tool), saying what; with
+// VKSTYLE_REQUIRE_GPU=1, where the test command demands the full
+// environment, it fails instead, so that nothing passes by skipping.
+func skipMissing(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("VKSTYLE_REQUIRE_GPU") == "1" {
+		t.Fatalf("VKSTYLE_REQUIRE_GPU=1: "+format, args...)
+	}
+	t.Skipf(format, args...)
 }
 
 // oneLineError checks the shape every failure must have: a non-zero status

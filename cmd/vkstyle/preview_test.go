@@ -32,14 +32,15 @@ func TestPreviewNoDisplay(t *testing.T) {
 
 // xvfb starts a virtual X server and returns its DISPLAY once a client
 // can connect to it, skipping the test (with the reason) when it or the
-// tools the test drives it with are missing. A server that reports its
+// tools the test drives it with are missing (failing it with
+// VKSTYLE_REQUIRE_GPU=1: see skipMissing). A server that reports its
 // display but refuses clients is started again, up to three times, and
 // its own log is shown when the test fails.
 func xvfb(t *testing.T) string {
 	t.Helper()
 	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (Debian: xvfb, xdotool, imagemagick; ./build.sh installs them)", tool)
+			skipMissing(t, "%s is not installed (Debian: xvfb, xdotool, imagemagick; ./build.sh installs them)", tool)
 		}
 	}
 	var tried []string
@@ -62,7 +63,7 @@ func xvfb(t *testing.T) string {
 		stop()
 		tried = append(tried, fmt.Sprintf("%s refused clients: %s", display, log.String()))
 	}
-	t.Skipf("Xvfb did not give a usable display in three starts:\n%s", strings.Join(tried, "\n"))
+	skipMissing(t, "Xvfb did not give a usable display in three starts:\n%s", strings.Join(tried, "\n"))
 	return ""
 }
 
@@ -82,7 +83,7 @@ func startXvfb(t *testing.T) (string, *lockedBuffer, func()) {
 	x.Stderr = log
 	if err := x.Start(); err != nil {
 		w.Close()
-		t.Skipf("Xvfb does not start: %v", err)
+		skipMissing(t, "Xvfb does not start: %v", err)
 	}
 	w.Close()
 	stop := func() { x.Process.Kill(); x.Wait() }
