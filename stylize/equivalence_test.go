@@ -8,17 +8,14 @@ import (
 	"testing"
 
 	"github.com/vkstyle/vkstyle/vgg"
+	"github.com/vkstyle/vkstyle/vgg/vggtest"
 )
 
 // tiny19 loads the tiny VGG19 fixture (every layer's channels / 16) that
 // vgg/testdata/make_fixtures.py wrote with PyTorch.
 func tiny19(t *testing.T) *NetModel {
 	t.Helper()
-	arch, err := vgg.NewVGG("tiny19", []int{4, 4, 0, 8, 8, 0, 16, 16, 16, 16, 0, 32, 32, 32, 32, 0, 32, 32, 32, 32, 0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := vgg.Load("../vgg/testdata/tiny19.pth", arch, nil)
+	n, err := vgg.Load(vggtest.Testdata("tiny19.pth"), vggtest.Tiny19, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,8 +25,8 @@ func tiny19(t *testing.T) *NetModel {
 // TestEquivalenceWithPyTorch runs the configuration of
 // testdata/make_equivalence.py — neural-style's objective and defaults on
 // the tiny VGG19 at 64×48, 20 iterations of L-BFGS and of Adam — and
-// compares the loss of every evaluation with PyTorch's within 1e-3
-// relative, on the CPU reference and on the Vulkan engine. This is what
+// compares the loss of every evaluation with PyTorch's within 1e-4
+// relative (they agree to about 1e-5), on the CPU reference and on the Vulkan engine. This is what
 // says that with real VGG19 weights vkstyle computes what neural-style
 // computes.
 func TestEquivalenceWithPyTorch(t *testing.T) {
@@ -75,11 +72,15 @@ func TestEquivalenceWithPyTorch(t *testing.T) {
 				if len(got) != len(ref) {
 					t.Fatalf("%d evaluations, PyTorch made %d", len(got), len(ref))
 				}
+				worst := 0.0
 				for i := range ref {
-					if rel := math.Abs(got[i]-ref[i]) / math.Abs(ref[i]); rel > 1e-3 {
+					rel := math.Abs(got[i]-ref[i]) / math.Abs(ref[i])
+					if rel > 1e-4 {
 						t.Errorf("evaluation %d: loss %.7g, PyTorch %.7g (relative %.2g)", i, got[i], ref[i], rel)
 					}
+					worst = max(worst, rel)
 				}
+				t.Logf("largest relative difference from PyTorch: %.2g", worst)
 			})
 		}
 	}

@@ -9,11 +9,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/vkstyle/vkstyle/vgg/internal/tinyvgg"
 )
 
 // tiny19 is the architecture of the fixtures (vggtest.Tiny19, which this
 // package's internal tests cannot import).
-var tiny19 = mustVGG("tiny19", []int{4, 4, 0, 8, 8, 0, 16, 16, 16, 16, 0, 32, 32, 32, 32, 0, 32, 32, 32, 32, 0})
+var tiny19 = mustVGG("tiny19", tinyvgg.Config())
 
 func TestLoadFormatsAgree(t *testing.T) {
 	ref, err := Load("testdata/tiny19.pth", tiny19, nil)

@@ -18,12 +18,13 @@ import (
 	"github.com/vkstyle/vkstyle/graph"
 	"github.com/vkstyle/vkstyle/graph/graphtest"
 	"github.com/vkstyle/vkstyle/vgg"
+	"github.com/vkstyle/vkstyle/vgg/internal/tinyvgg"
 )
 
 // Tiny19 is VGG19's layer table with every layer's channels divided by
 // 16 (4, 4, 8, 8, 16×4, 32×4, 32×4), the architecture of the fixtures.
 var Tiny19 = func() *vgg.Arch {
-	a, err := vgg.NewVGG("tiny19", []int{4, 4, 0, 8, 8, 0, 16, 16, 16, 16, 0, 32, 32, 32, 32, 0, 32, 32, 32, 32, 0})
+	a, err := vgg.NewVGG("tiny19", tinyvgg.Config())
 	if err != nil {
 		panic(err)
 	}
