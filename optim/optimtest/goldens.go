@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/vkstyle/vkstyle/optim"
@@ -20,6 +22,44 @@ type Goldens struct {
 	Torch    string                   `json:"torch_version"`
 	Problems map[string]GoldenProblem `json:"problems"`
 	Runs     []GoldenRun              `json:"runs"`
+}
+
+// GoldensPath returns the path of optim/testdata/goldens.json in the
+// source tree this package was built from.
+func GoldensPath() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "testdata", "goldens.json")
+}
+
+// Golden tolerances for ReplayGoldens, relative to max(|want|_∞, 1e-8)
+// for vectors and max(|want|, 1e-8) for losses.
+const (
+	// GoldenTol64 is for a float64 space: the same algorithm in the same
+	// precision; only the order of summation in dot products (and torch's
+	// use of fused multiply-add) differs.
+	GoldenTol64 = 1e-6
+	// GoldenTol32 is for a float32 space, whose vectors are rounded to
+	// float32 (relative 6e-8) at every operation while torch ran in
+	// float64; over 20 steps this grows to at most 3e-6 (see the replay's
+	// log), except on Rosenbrock:
+	GoldenTol32 = 2e-5
+	// GoldenTol32Rosenbrock is for a float32 space on Rosenbrock, whose
+	// curved valley amplifies the rounding: the strong Wolfe runs deviate
+	// by up to 1.1e-3 (at a trial point far up the valley wall), though
+	// they take the same steps and evaluations as torch.
+	GoldenTol32Rosenbrock = 5e-3
+)
+
+// Tol64 is ReplayGoldens's tolerance for a float64 space.
+func Tol64(*GoldenRun) float64 { return GoldenTol64 }
+
+// Tol32 is ReplayGoldens's tolerance for a float32 space (Float32Space, a
+// device's): GoldenTol32, or GoldenTol32Rosenbrock on Rosenbrock.
+func Tol32(r *GoldenRun) float64 {
+	if r.Problem == "rosenbrock" {
+		return GoldenTol32Rosenbrock
+	}
+	return GoldenTol32
 }
 
 // GoldenProblem is an objective of the goldens and its start x0: Kind
