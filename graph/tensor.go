@@ -32,9 +32,6 @@ func (t *Tensor) SetName(name string) *Tensor {
 // Shape returns the tensor's shape.
 func (t *Tensor) Shape() Shape { return t.shape }
 
-// Leaf reports whether t was created by Variable or Constant.
-func (t *Tensor) Leaf() bool { return t.leaf }
-
 // RequiresGrad reports whether gradients flow to t.
 func (t *Tensor) RequiresGrad() bool { return t.requiresGrad }
 

@@ -94,15 +94,6 @@ func NewNet(arch *Arch, weights map[string]ConvWeights, conv Convention) (*Net, 
 	return n, nil
 }
 
-// Weights returns the host weights of convolution layer, if loaded.
-func (n *Net) Weights(layer string) (ConvWeights, bool) {
-	p, ok := n.convs[layer]
-	if !ok {
-		return ConvWeights{}, false
-	}
-	return p.ConvWeights, true
-}
-
 // Bytes returns the size of the loaded weights as float32.
 func (n *Net) Bytes() int64 {
 	var b int64
