@@ -24,13 +24,7 @@ type Float32Space struct{}
 
 var _ Space = Float32Space{}
 
-func f32(v Vector, op string) Float32Vector {
-	x, ok := v.(Float32Vector)
-	if !ok {
-		panic(fmt.Sprintf("optim: Float32Space.%s: vector of type %T, want Float32Vector", op, v))
-	}
-	return x
-}
+func f32(v Vector, op string) Float32Vector { return vectorOf[Float32Vector](v, "Float32Space", op) }
 
 // New returns a zero-filled Float32Vector of n elements.
 func (Float32Space) New(n int) (Vector, error) {
@@ -82,28 +76,10 @@ func (Float32Space) Dot(a, b Vector) (float64, error) {
 }
 
 // MaxAbs returns max_i |v_i| (NaN if any element is NaN, 0 for no elements).
-func (Float32Space) MaxAbs(v Vector) (float64, error) {
-	var m float64
-	for _, x := range f32(v, "MaxAbs") {
-		a := math.Abs(float64(x))
-		if a != a {
-			return a, nil
-		}
-		if a > m {
-			m = a
-		}
-	}
-	return m, nil
-}
+func (Float32Space) MaxAbs(v Vector) (float64, error) { return maxAbs(f32(v, "MaxAbs")), nil }
 
 // AbsSum returns Σ |v_i| accumulated in float64.
-func (Float32Space) AbsSum(v Vector) (float64, error) {
-	var s float64
-	for _, x := range f32(v, "AbsSum") {
-		s += math.Abs(float64(x))
-	}
-	return s, nil
-}
+func (Float32Space) AbsSum(v Vector) (float64, error) { return absSum(f32(v, "AbsSum")), nil }
 
 // Adam performs the update documented at Space.Adam in float32, with the
 // scalars of p rounded to float32 and the operation order of

@@ -25,10 +25,13 @@ type Float64Space struct{}
 
 var _ Space = Float64Space{}
 
-func f64(v Vector, op string) Float64Vector {
-	x, ok := v.(Float64Vector)
+func f64(v Vector, op string) Float64Vector { return vectorOf[Float64Vector](v, "Float64Space", op) }
+
+// vectorOf returns v as the vector type V of space, or panics naming op.
+func vectorOf[V Vector](v Vector, space, op string) V {
+	x, ok := v.(V)
 	if !ok {
-		panic(fmt.Sprintf("optim: Float64Space.%s: vector of type %T, want Float64Vector", op, v))
+		panic(fmt.Sprintf("optim: %s.%s: vector of type %T, want %T", space, op, v, x))
 	}
 	return x
 }
@@ -86,27 +89,34 @@ func (Float64Space) Dot(a, b Vector) (float64, error) {
 }
 
 // MaxAbs returns max_i |v_i| (NaN if any element is NaN, 0 for no elements).
-func (Float64Space) MaxAbs(v Vector) (float64, error) {
+func (Float64Space) MaxAbs(v Vector) (float64, error) { return maxAbs(f64(v, "MaxAbs")), nil }
+
+// maxAbs returns max_i |v_i|, exactly: NaN if any element is NaN, 0 for
+// no elements.
+func maxAbs[T float32 | float64](v []T) float64 {
 	var m float64
-	for _, x := range f64(v, "MaxAbs") {
-		a := math.Abs(x)
+	for _, x := range v {
+		a := math.Abs(float64(x))
 		if a != a {
-			return a, nil
+			return a
 		}
 		if a > m {
 			m = a
 		}
 	}
-	return m, nil
+	return m
 }
 
 // AbsSum returns Σ |v_i|, accumulated from i = 0 upwards.
-func (Float64Space) AbsSum(v Vector) (float64, error) {
+func (Float64Space) AbsSum(v Vector) (float64, error) { return absSum(f64(v, "AbsSum")), nil }
+
+// absSum returns Σ |v_i| accumulated in float64 from i = 0 upwards.
+func absSum[T float32 | float64](v []T) float64 {
 	var s float64
-	for _, x := range f64(v, "AbsSum") {
-		s += math.Abs(x)
+	for _, x := range v {
+		s += math.Abs(float64(x))
 	}
-	return s, nil
+	return s
 }
 
 // Adam performs the update documented at Space.Adam, element by element, in
