@@ -58,7 +58,7 @@ func TestLoadModel(t *testing.T) {
 		t.Errorf("unknown model: %v", err)
 	}
 	// A Caffe file loads with the Caffe convention, by its known name.
-	data, _ := os.ReadFile("testdata/tiny19.pth")
+	data, _ := os.ReadFile(fixturePath("tiny19.pth"))
 	p := filepath.Join(dir, "vgg19-d01eb7cb.pth")
 	os.WriteFile(p, data, 0o644)
 	n, err := Load(p, tiny19, []string{"relu1_1"})
@@ -72,7 +72,7 @@ func TestListAndVerify(t *testing.T) {
 	if l, err := List(filepath.Join(dir, "none")); err != nil || len(l) != 0 {
 		t.Errorf("missing dir: %v, %v", l, err)
 	}
-	data, _ := os.ReadFile("testdata/tiny19.pth")
+	data, _ := os.ReadFile(fixturePath("tiny19.pth"))
 	// A file under a known name but with other bytes: Verify names both
 	// hashes and leaves the file.
 	bad := filepath.Join(dir, "vgg19-dcbb9e9d.pth")
@@ -80,7 +80,7 @@ func TestListAndVerify(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "vgg16-397923af.pth.part"), data[:1000], 0o644)
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644)
 	own := filepath.Join(dir, "mine.safetensors")
-	st, _ := os.ReadFile("testdata/tiny19.safetensors")
+	st, _ := os.ReadFile(fixturePath("tiny19.safetensors"))
 	os.WriteFile(own, st, 0o644)
 
 	l, err := List(dir)

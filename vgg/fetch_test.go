@@ -168,9 +168,21 @@ func tinyFile(m *mirror, data []byte, urls ...string) File {
 	return f
 }
 
+// fixturePath is the path of a test fixture: the tiny VGG19 weights,
+// which other packages' tests load too (vggtest.Testdata), are in the
+// repository's testdata/, the fixtures only this package reads in
+// vgg/testdata.
+func fixturePath(name string) string {
+	switch name {
+	case "tiny19.pth", "tiny19.safetensors":
+		return filepath.Join("..", "testdata", name)
+	}
+	return filepath.Join("testdata", name)
+}
+
 func readFixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
+	b, err := os.ReadFile(fixturePath(name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,7 +415,7 @@ func featuresFile(m *mirror, urls ...string) File {
 
 func checkFeatures(t *testing.T, path string) {
 	t.Helper()
-	want, err := readAll("testdata/tiny19.safetensors")
+	want, err := readAll(fixturePath("tiny19.safetensors"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func addFixtures(f *testing.F, names ...string) {
 	}
 }
 
-func readFixtureF(name string) ([]byte, error) { return os.ReadFile("testdata/" + name) }
+func readFixtureF(name string) ([]byte, error) { return os.ReadFile(fixturePath(name)) }
 
 // The seeds are the small fixtures (the tiny VGG19 files are 350 KB,
 // slow to mutate) and a one-convolution safetensors file.

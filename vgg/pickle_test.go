@@ -122,7 +122,7 @@ func TestUnpickleRefuses(t *testing.T) {
 // TestUnpickleMutations flips bytes of real torch.save pickles: the
 // unpickler may fail but never panics or hangs.
 func TestUnpickleMutations(t *testing.T) {
-	z, err := zip.OpenReader("testdata/tiny19.pth")
+	z, err := zip.OpenReader(fixturePath("tiny19.pth"))
 	if err != nil {
 		t.Fatal(err)
 	}

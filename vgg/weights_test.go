@@ -18,7 +18,7 @@ import (
 var tiny19 = mustVGG("tiny19", tinyvgg.Config())
 
 func TestLoadFormatsAgree(t *testing.T) {
-	ref, err := Load("testdata/tiny19.pth", tiny19, nil)
+	ref, err := Load(fixturePath("tiny19.pth"), tiny19, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestLoadFormatsAgree(t *testing.T) {
 		path   string
 		layers []string
 	}{
-		{"testdata/tiny19.safetensors", nil},
+		{fixturePath("tiny19.safetensors"), nil},
 		{"testdata/tiny19-legacy.pth", []string{"relu2_2"}},
 		{"testdata/tiny19-legacy-v1.pth", []string{"pool2"}},
 	} {
@@ -55,7 +55,7 @@ func TestLoadFormatsAgree(t *testing.T) {
 	}
 	// Layers deeper than requested are not loaded, and Features refuses
 	// them.
-	n, err := Load("testdata/tiny19.pth", tiny19, []string{"relu1_2"})
+	n, err := Load(fixturePath("tiny19.pth"), tiny19, []string{"relu1_2"})
 	if err != nil || len(n.convs) != 2 {
 		t.Fatalf("up to relu1_2: %v, %d convs", err, len(n.convs))
 	}
@@ -80,7 +80,7 @@ func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
 // reader and reads conv1_1 alone: the rest of the file stays unread.
 func TestLoadReadsOnlyWhatIsNeeded(t *testing.T) {
 	for _, name := range []string{"tiny19.pth", "tiny19.safetensors", "tiny19-legacy.pth", "tiny19-legacy-v1.pth"} {
-		data, err := os.ReadFile("testdata/" + name)
+		data, err := os.ReadFile(fixturePath(name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +146,7 @@ func TestLoadErrors(t *testing.T) {
 		return p
 	}
 	read := func(name string) []byte {
-		b, err := os.ReadFile("testdata/" + name)
+		b, err := os.ReadFile(fixturePath(name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +175,7 @@ func TestLoadErrors(t *testing.T) {
 		{"testdata/resnet.pth", tiny19, []string{"relu1_1"}, []string{"no tensor features.0.weight"}},
 		{"testdata/float64.pth", tiny19, []string{"relu1_1"}, []string{"features.0.weight is float64; want float32"}},
 		{"testdata/evil.pth", VGG19, nil, []string{"vgg: testdata/evil.pth: the pickle asks for os.system, which is not a tensor: refusing to run it"}},
-		{"testdata/tiny19.pth", VGG19, nil, []string{"features.0.weight is 4×3×3×3, want 64×3×3×3 for vgg19 conv1_1"}},
+		{fixturePath("tiny19.pth"), VGG19, nil, []string{"features.0.weight is 4×3×3×3, want 64×3×3×3 for vgg19 conv1_1"}},
 		{"testdata/missing.pth", VGG19, nil, []string{"no such file"}},
 		{write("half.pth", pth[:len(pth)/2]), tiny19, nil, []string{"not a readable zip archive", "truncated"}},
 		{write("half.safetensors", st[:len(st)/2]), tiny19, nil, []string{"outside the", "truncated"}},
@@ -189,7 +189,7 @@ func TestLoadErrors(t *testing.T) {
 		{write("text.pth", []byte("<html>404 Not Found</html>")), VGG19, nil, []string{"safetensors"}},
 		{write("huge.safetensors", header), VGG19, nil, []string{"neither a PyTorch .pth"}},
 		{write("old.pth", tarHeader), VGG19, nil, []string{"tar archive", "before March 2017"}},
-		{"testdata/tiny19.pth", VGG19, []string{"relu9_9"}, []string{`no layer "relu9_9"`}},
+		{fixturePath("tiny19.pth"), VGG19, []string{"relu9_9"}, []string{`no layer "relu9_9"`}},
 	} {
 		_, err := Load(c.path, c.arch, c.layers)
 		if err == nil {

@@ -6,7 +6,7 @@ equivalence test. Run from the repository root with Debian's PyTorch
     /usr/bin/python3 stylize/testdata/make_equivalence.py
 
 It rebuilds, independently of vkstyle, what `vkstyle render` computes with
-the tiny VGG19 fixture weights (vgg/testdata/tiny19.pth, torchvision
+the tiny VGG19 fixture weights (testdata/tiny19.pth, torchvision
 convention, max pooling) on stylize/testdata/eq_content.png (64×48) and
 eq_style.png (64×64):
 
@@ -58,7 +58,7 @@ def names():
 
 
 def network():
-    sd = {k: v.double() for k, v in torch.load(os.path.join(root, "vgg/testdata/tiny19.pth")).items()}
+    sd = {k: v.double() for k, v in torch.load(os.path.join(root, "testdata/tiny19.pth")).items()}
     layers, cin = [], 3
     for v in CFG:
         if v == "M":

@@ -15,7 +15,8 @@ The network is "tiny VGG19": VGG19's layer table (features.N indices,
 channels divided by 16: 4, 4, pool, 8, 8, pool, 16×4, pool, 32×4, pool,
 32×4, pool. Weights are Kaiming-normal float32, biases normal×0.1.
 
-Files written to vgg/testdata:
+Files written to testdata/ (shared: stylize's and cmd/vkstyle's tests load
+them too):
 
   tiny19.pth          torch.save(state_dict) in the zip format of torch ≥ 1.6
                       (what a re-saved neural-style-pt model looks like):
@@ -27,6 +28,9 @@ Files written to vgg/testdata:
                       hand below: u64 LE header length, JSON header with
                       dtype, shape and data_offsets, tensors sorted by name,
                       header padded with spaces to a multiple of 8 bytes.
+
+Files written to vgg/testdata:
+
   tiny19-legacy.pth   torch.save(..., _use_new_zipfile_serialization=False):
                       the pre-1.6 "legacy" format, features.0 to features.7
                       only (conv1_1 to conv2_2), to keep the fixtures small.
@@ -329,11 +333,12 @@ def main():
     assert sys.byteorder == "little"
     torch.manual_seed(0)
     p = lambda name: os.path.join(HERE, name)
+    shared = lambda name: os.path.join(HERE, "..", "..", "testdata", name)
     sd = make_state_dict()
     # Like Module.state_dict(): the pickle then BUILDs an attribute.
     sd._metadata = collections.OrderedDict([("", {"version": 1}), ("features", {"version": 1})])
-    torch.save(sd, p("tiny19.pth"))
-    save_safetensors(timm_keys(sd), p("tiny19.safetensors"))
+    torch.save(sd, shared("tiny19.pth"))
+    save_safetensors(timm_keys(sd), shared("tiny19.safetensors"))
     first = collections.OrderedDict((k, v) for k, v in sd.items()
                                     if k.startswith("features.") and int(k.split(".")[1]) <= 7)
     torch.save(first, p("tiny19-legacy.pth"), _use_new_zipfile_serialization=False)

@@ -1,6 +1,6 @@
 // Package vggtest checks package vgg's networks on a graph.Backend: tiny
-// VGG19 against PyTorch's results (vgg/testdata/goldens.bin, written by
-// vgg/testdata/make_fixtures.py), and full-size VGG19 with random weights
+// VGG19 (testdata/tiny19.pth) against PyTorch's results
+// (vgg/testdata/goldens.bin, both written by vgg/testdata/make_fixtures.py), and full-size VGG19 with random weights
 // through a forward and backward pass. A device backend's tests call
 //
 //	func TestVGGGoldens(t *testing.T) { vggtest.Goldens(t, newBackend(t)) }
@@ -44,17 +44,19 @@ var (
 	TolGrad = graphtest.Tol{Abs: 1e-4, Rel: 1e-3}
 )
 
-// Testdata returns the path of vgg/testdata/name in the source tree this
-// package was built from.
+// Testdata returns the path of testdata/name, the fixtures several
+// packages share (the tiny VGG19 weights tiny19.pth and
+// tiny19.safetensors), in the source tree this package was built from.
 func Testdata(name string) string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "testdata", name)
+	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", name)
 }
 
 // LoadGoldens reads vgg/testdata/goldens.bin.
 func LoadGoldens(t testing.TB) map[string]graphtest.Golden {
 	t.Helper()
-	f, err := os.Open(Testdata("goldens.bin"))
+	_, file, _, _ := runtime.Caller(0)
+	f, err := os.Open(filepath.Join(filepath.Dir(file), "..", "testdata", "goldens.bin"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +92,7 @@ func download(t testing.TB, b graph.Backend, buf graph.Buffer) []float32 {
 	return out
 }
 
-// Goldens loads tiny VGG19 from vgg/testdata/tiny19.pth, runs it on b at
+// Goldens loads tiny VGG19 from testdata/tiny19.pth, runs it on b at
 // 32×32 with max pooling (every ReLU and pooling output up to relu5_1, a
 // Gram of relu1_1, a content and a style loss and the input gradient)
 // and with average pooling (relu3_1, pool3, relu5_1), and compares with
