@@ -33,11 +33,11 @@ func NewGPU(dev *gpu.Device) (*GPU, error) {
 func (e *GPU) Backend() graph.Backend { return e.b }
 
 // Family is the convolution and Gram kernel family the engine runs.
-func (e *GPU) Family() vkgraph.Family { return e.b.Family() }
+func (e *GPU) Family() Family { return e.b.Family() }
 
-// SetFamily picks the kernel family (vkgraph.Family) for the work
+// SetFamily picks the kernel family for the work
 // recorded from now on.
-func (e *GPU) SetFamily(k vkgraph.Family) error { return e.b.SetFamily(k) }
+func (e *GPU) SetFamily(k Family) error { return e.b.SetFamily(k) }
 
 // Device is the engine's device.
 func (e *GPU) Device() *gpu.Device { return e.dev }

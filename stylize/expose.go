@@ -17,6 +17,20 @@ import (
 // importing optim.
 type NonFiniteError = optim.NonFiniteError
 
+// Family is a convolution and Gram kernel family (auto, texel or
+// shared): vkgraph's type, named here for the command's -kernels flag.
+type Family = vkgraph.Family
+
+// FamilyAuto lets the engine pick the family by device.
+const FamilyAuto = vkgraph.FamilyAuto
+
+// FamilyEnv is the environment variable that overrides the automatic
+// choice of kernel family.
+const FamilyEnv = vkgraph.FamilyEnv
+
+// ParseFamily reads a family name: "auto", "texel" or "shared".
+func ParseFamily(s string) (Family, error) { return vkgraph.ParseFamily(s) }
+
 // KernelChoices says how the GPU engine would run on info, as name–value
 // rows for `vkstyle devices`: the kernel family it picks and why, whether
 // the shared-memory family can run, how inputs are read, and whether

@@ -48,8 +48,9 @@ type Options struct {
 	LearningRate float64
 	// History is the number of L-BFGS correction pairs. If 0, it is 100.
 	History int
-	// Iterations is the number of optimiser iterations (at the last scale
-	// when multi-scale). If 0, it is 1000.
+	// Iterations is the number of optimiser iterations (at the smallest,
+	// first scale when multi-scale; each larger scale runs 1/√2 as many as
+	// the one before, see Schedule). If 0, it is 1000.
 	Iterations int
 	// Seed makes the random init reproducible: the same seed on the same
 	// device gives the same output bits.

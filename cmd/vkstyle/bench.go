@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/vkstyle/vkstyle/gpu"
-	"github.com/vkstyle/vkstyle/gpu/vkgraph"
 	"github.com/vkstyle/vkstyle/stylize"
 	"github.com/vkstyle/vkstyle/vgg"
 )
@@ -67,7 +66,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	steps := fs.Int("steps", 10, "timed iterations, after the warm-up ones")
 	warmup := fs.Int("warmup", -1, "untimed iterations before the timed ones; -1: the L-BFGS history (100), so that the timed ones are the steady state, or 2 for Adam")
 	device := fs.String("device", "", "Vulkan device: index or name substring")
-	kernels := fs.String("kernels", "auto", "convolution and Gram kernels: texel (register tiles, for CPU Vulkan), shared (shared-memory tiles, for GPUs) or auto ($"+vkgraph.FamilyEnv+" if set, else by device)")
+	kernels := fs.String("kernels", "auto", "convolution and Gram kernels: texel (register tiles, for CPU Vulkan), shared (shared-memory tiles, for GPUs) or auto ($"+stylize.FamilyEnv+" if set, else by device)")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -78,7 +77,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if *warmup < -1 {
 		return fmt.Errorf("-warmup %d: give 0 or more untimed iterations, or -1 for the default", *warmup)
 	}
-	k, err := vkgraph.ParseFamily(*kernels)
+	k, err := stylize.ParseFamily(*kernels)
 	if err != nil {
 		return fmt.Errorf("-kernels: %v", err)
 	}
@@ -154,7 +153,7 @@ type benchSpec struct {
 	opt, model    string
 	steps, warmup int
 	device        string
-	family        vkgraph.Family
+	family        stylize.Family
 }
 
 // driverCacheEnv are the variables that move the drivers' own shader
@@ -268,7 +267,7 @@ func benchPass(spec benchSpec, res *benchResult, cache string, iters int, profil
 		eng.Close()
 		dev.Close()
 	}()
-	if spec.family != vkgraph.FamilyAuto {
+	if spec.family != stylize.FamilyAuto {
 		if err := eng.SetFamily(spec.family); err != nil {
 			return nil, start, nil, err
 		}
