@@ -17,7 +17,7 @@ const fuzzPixels = 1 << 16
 // memory beyond what the budget allows.
 func FuzzDecodeImage(f *testing.F) {
 	for _, name := range []string{"rgb.png", "rgb.gif", "rgb.bmp", "rgb.tiff", "rgb.webp", "gray.jpg", "cmyk.jpg", "exif6.jpg", "gray16.png", "alpha.png", "truncated.jpg", "bomb.png"} {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
+		b, err := os.ReadFile(sample(name))
 		if err != nil {
 			f.Fatal(err)
 		}

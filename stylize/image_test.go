@@ -27,9 +27,20 @@ func checkPicture(t *testing.T, name string, im *Image, tol float32) {
 	}
 }
 
+// sample is the path of a sample image: rgb.png, truncated.jpg and
+// bomb.png, which cmd/vkstyle's tests read too, are in the top-level
+// testdata/, the rest in stylize's.
+func sample(name string) string {
+	switch name {
+	case "rgb.png", "truncated.jpg", "bomb.png":
+		return filepath.Join("..", "testdata", name)
+	}
+	return filepath.Join("testdata", name)
+}
+
 func TestLoadFormats(t *testing.T) {
 	for _, f := range []string{"rgb.png", "rgb.bmp", "rgb.tiff", "rgb.webp", "rgb.gif"} {
-		im, err := Load(filepath.Join("testdata", f))
+		im, err := Load(sample(f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +106,7 @@ func TestLoadErrors(t *testing.T) {
 		filepath.Join(dir, "missing.png"):            {"missing.png", "no such file"},
 		write("empty.png", nil):                      {"empty.png", "empty file"},
 		write("notes.txt", []byte("hello, world\n")): {"notes.txt", "not an image", "PNG, JPEG"},
-		"testdata/truncated.jpg":                     {"truncated.jpg", "corrupt or truncated"},
+		"../testdata/truncated.jpg":                     {"truncated.jpg", "corrupt or truncated"},
 	}
 	for path, want := range cases {
 		_, err := Load(path)
@@ -157,7 +168,7 @@ func TestSaveRoundTripAndAtomic(t *testing.T) {
 }
 
 func TestResizeAndFit(t *testing.T) {
-	im, _ := Load("testdata/rgb.png")
+	im, _ := Load("../testdata/rgb.png")
 	small := im.Resize(8, 4)
 	checkPicture(t, "resized", small.Resize(16, 8), 0.2)
 	for _, c := range [][5]int{{1024, 768, 512, 512, 384}, {300, 600, 128, 64, 128}, {5000, 10, 512, 512, 1}} {
@@ -171,7 +182,7 @@ func TestResizeAndFit(t *testing.T) {
 // the header, before any decoding: one line naming the file, its size and
 // the flag that raises the budget.
 func TestLoadPixelBudget(t *testing.T) {
-	_, err := Load("testdata/bomb.png")
+	_, err := Load("../testdata/bomb.png")
 	var pe *PixelBudgetError
 	if !errors.As(err, &pe) {
 		t.Fatalf("bomb.png: %v, want a *PixelBudgetError", err)
@@ -182,14 +193,14 @@ func TestLoadPixelBudget(t *testing.T) {
 		}
 	}
 	// The budget is a bound: 16×8 loads with 128 pixels, not with 127.
-	if _, err := LoadMax("testdata/rgb.png", 128); err != nil {
+	if _, err := LoadMax("../testdata/rgb.png", 128); err != nil {
 		t.Errorf("16×8 within 128 pixels: %v", err)
 	}
-	if _, err := LoadMax("testdata/rgb.png", 127); !errors.As(err, &pe) {
+	if _, err := LoadMax("../testdata/rgb.png", 127); !errors.As(err, &pe) {
 		t.Errorf("16×8 within 127 pixels: %v, want a *PixelBudgetError", err)
 	}
-	im, err := Load("testdata/rgb.png")
-	if err != nil || im.Name != "testdata/rgb.png" {
+	im, err := Load("../testdata/rgb.png")
+	if err != nil || im.Name != "../testdata/rgb.png" {
 		t.Errorf("Load names the image %q (%v)", im.Name, err)
 	}
 	if _, err := Load("testdata"); err == nil || !strings.Contains(err.Error(), "a directory") {

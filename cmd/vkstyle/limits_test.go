@@ -37,7 +37,7 @@ func TestRenderRefusesHostileInputs(t *testing.T) {
 	style := writePNG(t, filepath.Join(dir, "style.png"), 40, 40)
 	thin := writePNG(t, filepath.Join(dir, "thin.png"), 1, 500)
 	bomb := filepath.Join(dir, "bomb.png")
-	os.WriteFile(bomb, mustRead(t, "../../stylize/testdata/bomb.png"), 0o644)
+	os.WriteFile(bomb, mustRead(t, "../../testdata/bomb.png"), 0o644)
 	notDir := filepath.Join(dir, "file.txt")
 	os.WriteFile(notDir, []byte("x"), 0o644)
 	outDir := filepath.Join(dir, "result.png")

@@ -70,8 +70,8 @@ func TestRenderBadInput(t *testing.T) {
 		os.WriteFile(p, data, 0o644)
 		return p
 	}
-	good := write("good.png", mustRead(t, "../../stylize/testdata/rgb.png"))
-	trunc := write("trunc.jpg", mustRead(t, "../../stylize/testdata/truncated.jpg"))
+	good := write("good.png", mustRead(t, "../../testdata/rgb.png"))
+	trunc := write("trunc.jpg", mustRead(t, "../../testdata/truncated.jpg"))
 	text := write("notes.png", []byte("not an image"))
 	empty := write("empty.png", nil)
 	out := filepath.Join(dir, "out.png")

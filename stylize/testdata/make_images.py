@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Writes the small image fixtures of stylize's decoder tests with Pillow
 (Debian: python3-pil). Run from this directory: /usr/bin/python3 make_images.py
+rgb.png, truncated.jpg and bomb.png, which cmd/vkstyle's tests read too, go
+to the repository's top-level testdata/; the rest stay here.
 
 Every fixture is a 16x8 picture whose left half is red (255,0,0) and right
 half blue (0,0,255), unless said otherwise, so the Go test can check the
@@ -19,6 +21,8 @@ orientation and colours after decoding:
 """
 from PIL import Image
 
+SHARED = "../../testdata/"
+
 W, H = 16, 8
 
 
@@ -28,7 +32,7 @@ def picture(mode="RGB"):
     return im.convert(mode)
 
 
-picture().save("rgb.png")
+picture().save(SHARED + "rgb.png")
 picture().save("rgb.bmp")
 picture().save("rgb.tiff")
 picture().save("rgb.webp", lossless=True)
@@ -56,7 +60,7 @@ a.save("alpha.png")
 
 picture().save("full.jpg", quality=95)
 data = open("full.jpg", "rb").read()
-open("truncated.jpg", "wb").write(data[: len(data) // 2])
+open(SHARED + "truncated.jpg", "wb").write(data[: len(data) // 2])
 import os
 os.remove("full.jpg")
 
@@ -71,4 +75,4 @@ def chunk(kind, data):
 
 ihdr = struct.pack(">IIBBBBB", 100000, 100000, 8, 2, 0, 0, 0)
 rows = zlib.compress(b"\0" * (1 + 3 * 100000) * 2, 9)
-open("bomb.png", "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
+open(SHARED + "bomb.png", "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
