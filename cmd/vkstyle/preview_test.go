@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -13,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -78,7 +80,11 @@ func startXvfb(t *testing.T) (string, *lockedBuffer, func()) {
 	}
 	defer r.Close()
 	log := new(lockedBuffer)
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "800x600x24", "-nolisten", "tcp")
+	// -noreset: by default an X server resets when its last client
+	// disconnects and refuses connections while it does, so the probe's
+	// xdotool leaving could make the preview that connects next fail
+	// with "cannot open display" (seen in CI).
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "800x600x24", "-nolisten", "tcp", "-noreset")
 	x.ExtraFiles = []*os.File{w}
 	x.Stderr = log
 	if err := x.Start(); err != nil {
@@ -229,24 +235,61 @@ func quit(t *testing.T, key func(string), done chan error) {
 	}
 }
 
-func startPreview(t *testing.T, display string, args ...string) (chan error, *bytes.Buffer) {
+// startPreview runs `vkstyle preview args...` on display in a child
+// process and returns a channel that receives its exit and its stderr.
+// A child that could not open the display (it exits at once with
+// "preview needs a display") is started again, up to twice, with the
+// reason logged: the server answered the probe, so that is a transient
+// refusal, not the failure under test.
+func startPreview(t *testing.T, display string, args ...string) (chan error, *lockedBuffer) {
 	t.Helper()
 	args = append([]string{"preview"}, args...)
-	child := exec.Command(os.Args[0], "-test.run=^TestPreviewUnderXvfb$", strings.Join(args, "\x1f"))
-	child.Env = append(os.Environ(), "VKSTYLE_TEST_CHILD=1", "DISPLAY="+display)
-	stderr := new(bytes.Buffer)
-	child.Stderr = stderr
-	if err := child.Start(); err != nil {
+	stderr := new(lockedBuffer)
+	var mu sync.Mutex // guards current and stopped
+	var current *exec.Cmd
+	stopped := false
+	start := func() (*exec.Cmd, error) {
+		child := exec.Command(os.Args[0], "-test.run=^TestPreviewUnderXvfb$", strings.Join(args, "\x1f"))
+		child.Env = append(os.Environ(), "VKSTYLE_TEST_CHILD=1", "DISPLAY="+display)
+		child.Stderr = stderr
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return nil, errors.New("test ended")
+		}
+		current = child
+		return child, child.Start()
+	}
+	child, err := start()
+	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- child.Wait() }()
+	go func() {
+		for attempt := 1; ; attempt++ {
+			err := child.Wait()
+			if err == nil || attempt == 3 || !strings.Contains(stderr.String(), "preview needs a display") {
+				done <- err
+				return
+			}
+			t.Logf("preview could not open %s (attempt %d), starting it again: %s", display, attempt, stderr.String())
+			stderr.Reset()
+			time.Sleep(500 * time.Millisecond)
+			if child, err = start(); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
 	t.Cleanup(func() {
 		select {
 		case err := <-done:
 			done <- err
 		default:
-			child.Process.Kill()
+			mu.Lock()
+			stopped = true
+			current.Process.Kill()
+			mu.Unlock()
 			done <- <-done
 		}
 		if t.Failed() {
