@@ -26,6 +26,9 @@ func (d *Device) vectorKernel(name string, bindings int) (*Kernel, error) {
 		return nil, err
 	}
 	spec := KernelSpec{Name: name, Code: code, Bindings: bindings, PushSize: 8}
+	if name == "axpy_coef" {
+		spec.PushSize = 20
+	}
 	if reduceKernel[name] {
 		spec.Spec = []uint32{reduceItems}
 		spec.LocalSize = d.reduceLocalSize()
@@ -133,6 +136,55 @@ func (b *Batch) Scale(dst *Buffer, a float32, src *Buffer, n int) error {
 // Vulkan does not promise on a GPU (the product may be rounded first).
 func (b *Batch) Axpy(y *Buffer, a float32, x *Buffer, n int) error {
 	return b.eltwise("axpy", n, a, x, y)
+}
+
+// axpyCoefItems is how many elements one invocation of axpy_coef updates
+// (its ITEMS).
+const axpyCoefItems = 16
+
+// Coef names a coefficient held on the device: W1·s[I1] + W2·s[I2] for a
+// buffer s of float32 scalars (the W2 term is left out when W2 is 0).
+type Coef struct {
+	W1, W2 float32
+	I1, I2 int
+}
+
+// AxpyCoef sets y[i] += c·x[i] for i < n, where c is k evaluated on the
+// scalars s (each product and the sum rounded on their own), so that a
+// coefficient that earlier work wrote (a Dot into s) scales x without a
+// round trip to the host. The fma rounds as Axpy's does.
+func (b *Batch) AxpyCoef(y *Buffer, s *Buffer, k Coef, x *Buffer, n int) error {
+	if err := checkLen("axpy_coef", n, x, y); err != nil || n == 0 {
+		return err
+	}
+	if k.I1 < 0 || k.I2 < 0 {
+		return fmt.Errorf("gpu: axpy_coef: negative scalar index in %+v", k)
+	}
+	if err := checkLen("axpy_coef scalars", max(k.I1, k.I2)+1, s); err != nil {
+		return err
+	}
+	kern, err := b.dev.vectorKernel("axpy_coef", 3)
+	if err != nil {
+		return err
+	}
+	push := make([]byte, 20)
+	binary.LittleEndian.PutUint32(push[4:], uint32(k.I1))
+	binary.LittleEndian.PutUint32(push[8:], uint32(k.I2))
+	binary.LittleEndian.PutUint32(push[12:], math.Float32bits(k.W1))
+	binary.LittleEndian.PutUint32(push[16:], math.Float32bits(k.W2))
+	// The whole of s, whatever the indices: one binding, so one cached
+	// descriptor set, for every coefficient of s (a range per index made
+	// each call a new set, which cost lavapipe as much as the axpy).
+	scalars := s.All()
+	chunk := b.dev.ChunkElems(uint64(kern.LocalSize()))
+	for start := uint64(0); start < uint64(n); start += chunk {
+		m := min(chunk, uint64(n)-start)
+		binary.LittleEndian.PutUint32(push, uint32(m))
+		if err := b.Dispatch1D(kern, (m+axpyCoefItems-1)/axpyCoefItems, push, x.Range(start*4, m*4), scalars, y.Range(start*4, m*4)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Add sets dst[i] = x[i] + y[i]; dst may be x or y.

@@ -83,6 +83,13 @@ func TestElementwise(t *testing.T) {
 				bx, by := upload(t, dev, "x", x), upload(t, dev, "y", y)
 				out := upload(t, dev, "out", make([]float32, n))
 				const a = float32(-1.75)
+				// axpy_coef's scalars and coefficient, rounded as the
+				// kernel rounds them: each product, then the sum.
+				sv := []float32{0.3, -1.1, float32(math.NaN())}
+				scalars := upload(t, dev, "scalars", sv)
+				coef := gpu.Coef{W1: 1.7, I1: 0, W2: -2.9, I2: 1}
+				c := float32(float32(coef.W1*sv[0]) + float32(coef.W2*sv[1]))
+				c1 := float32(coef.W1 * sv[1])
 				cases := []struct {
 					op     string
 					record func(*gpu.Batch) error
@@ -100,6 +107,19 @@ func TestElementwise(t *testing.T) {
 						}
 						return b.Axpy(out, a, bx, n)
 					}, func(i int) float32 { return fma32(a, x[i], y[i]) }, func(i int) float32 { return a*x[i] + y[i] }},
+					{"axpy_coef", func(b *gpu.Batch) error {
+						if err := b.CopyVec(out, by, n); err != nil {
+							return err
+						}
+						return b.AxpyCoef(out, scalars, coef, bx, n)
+					}, func(i int) float32 { return fma32(c, x[i], y[i]) }, func(i int) float32 { return c*x[i] + y[i] }},
+					{"axpy_coef w2=0", func(b *gpu.Batch) error {
+						if err := b.CopyVec(out, by, n); err != nil {
+							return err
+						}
+						// s[2] is NaN: a term with weight 0 is left out.
+						return b.AxpyCoef(out, scalars, gpu.Coef{W1: coef.W1, I1: 1, I2: 2}, bx, n)
+					}, func(i int) float32 { return fma32(c1, x[i], y[i]) }, func(i int) float32 { return c1*x[i] + y[i] }},
 				}
 				for _, c := range cases {
 					b, err := dev.NewBatch()

@@ -100,8 +100,11 @@ func (c LBFGSConfig) withDefaults() LBFGSConfig {
 // copy of the iterate (for the line search and for rolling back after a NaN)
 // and, with StrongWolfe, up to four gradients of trial points.
 //
-// Synchronisation: an iteration reads back 2·k+4 dot products and norms for a
-// history of k pairs, each after the vector work that feeds it.
+// Synchronisation: an iteration reads back a constant number of scalars,
+// whatever the history: the two-loop recursion keeps its 2·k dot products
+// in the Space (DotTo) and scales by them there (AxpyCoef), so on a GPU it
+// is recorded in one go; the host reads sᵀy and yᵀy together, gᵀd, and the
+// norms the stopping tests need.
 type LBFGS struct {
 	s   Space
 	sc  scalars
@@ -119,7 +122,12 @@ type LBFGS struct {
 	havePrev         bool
 	dirs, stps       []Vector // y and s pairs, oldest first
 	ro               []float64
-	al               []float64
+
+	// dots holds the two-loop's dot products in the Space: sᵢᵀq at i and
+	// yᵢᵀr at History+i, sᵀy of the newest pair at 2·History and yᵀy at
+	// 2·History+1. dotsHost is where the last two are read.
+	dots     Vector
+	dotsHost []float64
 
 	g              Vector   // flat_grad, the gradient at x
 	gmax           float64  // max |g_i| of the latest checked gradient
@@ -354,6 +362,13 @@ func (o *LBFGS) fail(err error) error {
 
 // ensureSpare allocates the free correction pair if there is none.
 func (o *LBFGS) ensureSpare() error {
+	if o.dots == nil {
+		v, err := o.s.New(2*o.cfg.History + 2)
+		if err != nil {
+			return fmt.Errorf("optim: LBFGS: allocating history: %w", err)
+		}
+		o.dots = v
+	}
 	for _, p := range []*Vector{&o.spareY, &o.spareS} {
 		if *p == nil {
 			v, err := o.s.New(o.n)
@@ -384,7 +399,21 @@ func (o *LBFGS) updateHistory() {
 	sp.Axpy(y, -1, o.prevG)
 	sp.Copy(s, o.d)
 	sp.Scale(s, o.t)
-	ys := o.sc.dot(y, s)
+	// sᵀy and yᵀy in one read-back (yᵀy is needed only if the pair is kept).
+	h := o.cfg.History
+	sp.DotTo(o.dots, 2*h, y, s)
+	sp.DotTo(o.dots, 2*h+1, y, y)
+	if len(o.dotsHost) != 2*h+2 {
+		o.dotsHost = make([]float64, 2*h+2)
+	}
+	ys, yy := math.NaN(), math.NaN()
+	if o.sc.err == nil {
+		if err := sp.Read(o.dots, o.dotsHost); err != nil {
+			o.sc.err = fmt.Errorf("optim: Read: %w", err)
+		} else {
+			ys, yy = o.dotsHost[2*h], o.dotsHost[2*h+1]
+		}
+	}
 	if !(ys > 1e-10) {
 		return
 	}
@@ -400,28 +429,29 @@ func (o *LBFGS) updateHistory() {
 	o.dirs = append(o.dirs, y)
 	o.stps = append(o.stps, s)
 	o.ro = append(o.ro, 1/ys)
-	o.hDiag = ys / o.sc.dot(y, y)
+	o.hDiag = ys / yy
 }
 
 // twoLoop sets d = -H·g by the two-loop recursion, Nocedal & Wright,
 // Algorithm 7.4, with H₀ = hDiag·I, using d itself for q and r as torch does.
+// The dot products stay in the Space: αᵢ = ρᵢ·sᵢᵀq is kept as sᵢᵀq in
+// dots[i], and the second loop's coefficient αᵢ − βᵢ = ρᵢ·sᵢᵀq − ρᵢ·yᵢᵀr is
+// formed from dots[i] and dots[History+i], the same products and
+// difference torch computes, so nothing is read back.
 func (o *LBFGS) twoLoop() {
 	sp := o.s
 	k := len(o.dirs)
-	if cap(o.al) < k {
-		o.al = make([]float64, k, o.cfg.History)
-	}
-	al := o.al[:k]
+	h := o.cfg.History
 	sp.Copy(o.d, o.g)
 	sp.Scale(o.d, -1)
 	for i := k - 1; i >= 0; i-- {
-		al[i] = o.sc.dot(o.stps[i], o.d) * o.ro[i]
-		sp.Axpy(o.d, -al[i], o.dirs[i])
+		sp.DotTo(o.dots, i, o.stps[i], o.d)
+		sp.AxpyCoef(o.d, o.dots, Coef{W1: -o.ro[i], I1: i}, o.dirs[i])
 	}
 	sp.Scale(o.d, o.hDiag)
 	for i := 0; i < k; i++ {
-		be := o.sc.dot(o.dirs[i], o.d) * o.ro[i]
-		sp.Axpy(o.d, al[i]-be, o.stps[i])
+		sp.DotTo(o.dots, h+i, o.dirs[i], o.d)
+		sp.AxpyCoef(o.d, o.dots, Coef{W1: o.ro[i], I1: i, W2: -o.ro[i], I2: h + i}, o.stps[i])
 	}
 }
 
@@ -439,7 +469,7 @@ func (o *LBFGS) freeState() {
 			*p = nil
 		}
 	}
-	for _, p := range []*Vector{&o.g, &o.d, &o.prevG, &o.x0, &o.spareY, &o.spareS} {
+	for _, p := range []*Vector{&o.g, &o.d, &o.prevG, &o.x0, &o.spareY, &o.spareS, &o.dots} {
 		free(p)
 	}
 	for i := range o.dirs {

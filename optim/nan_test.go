@@ -107,7 +107,8 @@ func TestNonFiniteRecovery(t *testing.T) {
 	}
 }
 
-// faultySpace fails its Dot calls from the failAt-th on.
+// faultySpace fails its read-backs (Dot, MaxAbs, Read) from the failAt-th
+// on, as a GPU space does once the device is lost.
 type faultySpace struct {
 	optim.Space
 	dots, failAt int
@@ -115,12 +116,33 @@ type faultySpace struct {
 
 var errDevice = errors.New("device lost")
 
-func (f *faultySpace) Dot(a, b optim.Vector) (float64, error) {
+func (f *faultySpace) fault() error {
 	f.dots++
 	if f.dots >= f.failAt {
-		return 0, errDevice
+		return errDevice
+	}
+	return nil
+}
+
+func (f *faultySpace) Dot(a, b optim.Vector) (float64, error) {
+	if err := f.fault(); err != nil {
+		return 0, err
 	}
 	return f.Space.Dot(a, b)
+}
+
+func (f *faultySpace) MaxAbs(v optim.Vector) (float64, error) {
+	if err := f.fault(); err != nil {
+		return 0, err
+	}
+	return f.Space.MaxAbs(v)
+}
+
+func (f *faultySpace) Read(v optim.Vector, dst []float64) error {
+	if err := f.fault(); err != nil {
+		return err
+	}
+	return f.Space.Read(v, dst)
 }
 
 // TestSpaceError checks that an error of the Space stops Step with the error
@@ -148,10 +170,11 @@ func TestSpaceError(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fs.failAt = fs.dots + 7
+			fs.failAt = fs.dots + 3
 			if _, err := o.Step(context.Background(), f); !errors.Is(err, errDevice) || !strings.HasPrefix(err.Error(), "optim: ") {
 				t.Fatalf("Step returned %v, want a wrapped %v", err, errDevice)
 			}
+			fs.failAt = math.MaxInt
 			got := readVec(t, fs, x)
 			found := false
 			for _, it := range iterates {
@@ -160,7 +183,6 @@ func TestSpaceError(t *testing.T) {
 			if !found {
 				t.Errorf("x = %v is not an iterate", got)
 			}
-			fs.failAt = math.MaxInt
 			if err := o.UnmarshalBinary(state); err != nil {
 				t.Fatal(err)
 			}

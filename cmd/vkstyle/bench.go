@@ -50,8 +50,9 @@ type benchResult struct {
 	SubmitGFLOP float64 `json:"submit_gflop"`
 	// SubmitsPerIter counts the vkQueueSubmit calls of a timed iteration:
 	// the evaluation's pieces plus the optimiser's read-backs (L-BFGS
-	// reads back about 2·history+5 scalars per iteration, each its own
-	// small submission).
+	// makes three small ones per iteration, whatever its history: sᵀy
+	// with yᵀy, gᵀd and max |g|; the two-loop recursion is recorded with
+	// the next one).
 	SubmitsPerIter float64 `json:"submissions_per_iter"`
 	// EvalSubmits is the most submissions one synchronisation made: the
 	// pieces an evaluation of the network was cut into.

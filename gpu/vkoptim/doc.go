@@ -18,8 +18,11 @@
 // so they are deterministic for a given device and length but not
 // bit-identical to Float32Space. optimtest.Float32Tol bounds both.
 //
-// An L-BFGS iteration without line search and with k correction pairs reads
-// back 2k+4 scalars besides what the objective reads (the two-loop
-// recursion's 2k dot products, sᵀy, yᵀy, gᵀd and max |g|), each a stream
-// synchronisation: see BenchmarkLBFGSVectorWork and BenchmarkReadback.
+// An L-BFGS iteration without line search makes three stream
+// synchronisations besides the objective's, whatever its history: sᵀy with
+// yᵀy, gᵀd, and max |g|. The two-loop recursion's 2k dot products stay on
+// the device (DotTo into a small vector of scalars) and scale its axpys
+// there (AxpyCoef, gpu.Batch.AxpyCoef), so the whole recursion is recorded
+// without a read-back: see TestSyncsPerIteration,
+// BenchmarkLBFGSVectorWork and BenchmarkReadback.
 package vkoptim

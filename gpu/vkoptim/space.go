@@ -175,6 +175,31 @@ func (sp *Space) Dot(a, b optim.Vector) (float64, error) {
 	})
 }
 
+// DotTo records dst_i = Σ a_k b_k, accumulated as Dot's, without
+// synchronising: AxpyCoef can scale by it in stream order.
+func (sp *Space) DotTo(dst optim.Vector, i int, a, b optim.Vector) {
+	defer sp.st.Batch().WithLabel("optimiser")()
+	d, as, bs := vec(dst, "DotTo"), vec(a, "DotTo"), vec(b, "DotTo")
+	sameLen("DotTo", as.n, bs.n)
+	if i < 0 || i >= d.n {
+		panic(fmt.Sprintf("vkoptim: DotTo: index %d of a vector of %d", i, d.n))
+	}
+	sp.fail("DotTo", sp.st.Batch().Dot(d.buf, i, as.buf, bs.buf, as.n))
+}
+
+// AxpyCoef records y += c·x, with c = float32(k.W1)·s[k.I1] +
+// float32(k.W2)·s[k.I2] evaluated on the device (see gpu.Batch.AxpyCoef).
+func (sp *Space) AxpyCoef(y, s optim.Vector, k optim.Coef, x optim.Vector) {
+	defer sp.st.Batch().WithLabel("optimiser")()
+	ys, ss, xs := vec(y, "AxpyCoef"), vec(s, "AxpyCoef"), vec(x, "AxpyCoef")
+	sameLen("AxpyCoef", ys.n, xs.n)
+	if k.I1 < 0 || k.I1 >= ss.n || k.I2 < 0 || k.I2 >= ss.n {
+		panic(fmt.Sprintf("vkoptim: AxpyCoef: indices %d, %d of a vector of %d", k.I1, k.I2, ss.n))
+	}
+	c := gpu.Coef{W1: float32(k.W1), I1: k.I1, W2: float32(k.W2), I2: k.I2}
+	sp.fail("AxpyCoef", sp.st.Batch().AxpyCoef(ys.buf, ss.buf, c, xs.buf, ys.n))
+}
+
 // MaxAbs returns max_i |v_i|, exactly: NaN if any element is NaN, 0 for no
 // elements. It synchronises the stream.
 func (sp *Space) MaxAbs(v optim.Vector) (float64, error) {

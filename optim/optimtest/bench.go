@@ -13,7 +13,8 @@ import (
 // neural-style configuration). Each benchmark iteration is one LBFGS.Step
 // with MaxIter 1: one evaluation of the objective, the history update, the
 // two-loop recursion over history pairs and the move: 4·history+16 vector
-// passes (two of them the objective's) and 2·history+5 scalar read-backs.
+// passes (two of them the objective's) and four scalar read-backs, whatever
+// the history (the two-loop keeps its dot products in the Space).
 //
 // The objective, f(x) = ½|x|² with gradient x, costs one Copy and one Dot,
 // so that nearly all the time is the optimiser's. Its Hessian is the

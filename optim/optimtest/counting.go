@@ -92,6 +92,16 @@ func (c *CountingSpace) Axpy(dst optim.Vector, a float64, x optim.Vector) {
 // Dot forwards to Inner.
 func (c *CountingSpace) Dot(a, b optim.Vector) (float64, error) { return c.Inner.Dot(c.in(a), c.in(b)) }
 
+// DotTo forwards to Inner.
+func (c *CountingSpace) DotTo(dst optim.Vector, i int, a, b optim.Vector) {
+	c.Inner.DotTo(c.in(dst), i, c.in(a), c.in(b))
+}
+
+// AxpyCoef forwards to Inner.
+func (c *CountingSpace) AxpyCoef(y, s optim.Vector, k optim.Coef, x optim.Vector) {
+	c.Inner.AxpyCoef(c.in(y), c.in(s), k, c.in(x))
+}
+
 // MaxAbs forwards to Inner.
 func (c *CountingSpace) MaxAbs(v optim.Vector) (float64, error) { return c.Inner.MaxAbs(c.in(v)) }
 
