@@ -106,7 +106,7 @@ func TestLoadErrors(t *testing.T) {
 		filepath.Join(dir, "missing.png"):            {"missing.png", "no such file"},
 		write("empty.png", nil):                      {"empty.png", "empty file"},
 		write("notes.txt", []byte("hello, world\n")): {"notes.txt", "not an image", "PNG, JPEG"},
-		"../testdata/truncated.jpg":                     {"truncated.jpg", "corrupt or truncated"},
+		"../testdata/truncated.jpg":                  {"truncated.jpg", "corrupt or truncated"},
 	}
 	for path, want := range cases {
 		_, err := Load(path)
