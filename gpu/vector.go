@@ -17,19 +17,16 @@ import (
 // the work group's tree; a group covers reduceItems × work-group size.
 const reduceItems = 16
 
-// reduceKernel names the reduction kernels (reduce.glsl).
-var reduceKernel = map[string]bool{"sum": true, "dot": true, "asum": true, "maxabs": true}
-
-func (d *Device) vectorKernel(name string, bindings int) (*Kernel, error) {
-	code, err := shaders.Code(name)
+func (d *Device) vectorKernel(op vectorOp, bindings int) (*Kernel, error) {
+	code, err := shaders.Code(string(op))
 	if err != nil {
 		return nil, err
 	}
-	spec := KernelSpec{Name: name, Code: code, Bindings: bindings, PushSize: 8}
-	if name == "axpy_coef" {
+	spec := KernelSpec{Name: string(op), Code: code, Bindings: bindings, PushSize: 8}
+	if op == opAxpyCoef {
 		spec.PushSize = 20
 	}
-	if reduceKernel[name] {
+	if reduceOps[op] {
 		spec.Spec = []uint32{reduceItems}
 		spec.LocalSize = d.reduceLocalSize()
 	}
@@ -97,8 +94,8 @@ func checkLen(op string, n int, bufs ...*Buffer) error {
 
 // eltwise records op over n elements, chunk by chunk; bufs are in binding
 // order (inputs, then the output).
-func (b *Batch) eltwise(op string, n int, a float32, bufs ...*Buffer) error {
-	if err := checkLen(op, n, bufs...); err != nil || n == 0 {
+func (b *Batch) eltwise(op vectorOp, n int, a float32, bufs ...*Buffer) error {
+	if err := checkLen(string(op), n, bufs...); err != nil || n == 0 {
 		return err
 	}
 	k, err := b.dev.vectorKernel(op, len(bufs))
@@ -121,21 +118,21 @@ func (b *Batch) eltwise(op string, n int, a float32, bufs ...*Buffer) error {
 
 // Fill sets dst[i] = value for i < n.
 func (b *Batch) Fill(dst *Buffer, n int, value float32) error {
-	return b.eltwise("fill", n, value, dst)
+	return b.eltwise(opFill, n, value, dst)
 }
 
 // CopyVec sets dst[i] = src[i] for i < n.
-func (b *Batch) CopyVec(dst, src *Buffer, n int) error { return b.eltwise("copy", n, 0, src, dst) }
+func (b *Batch) CopyVec(dst, src *Buffer, n int) error { return b.eltwise(opCopy, n, 0, src, dst) }
 
 // Scale sets dst[i] = a·src[i]; dst may be src.
 func (b *Batch) Scale(dst *Buffer, a float32, src *Buffer, n int) error {
-	return b.eltwise("scale", n, a, src, dst)
+	return b.eltwise(opScale, n, a, src, dst)
 }
 
 // Axpy sets y[i] += a·x[i] through fma(): one rounding on lavapipe, which
 // Vulkan does not promise on a GPU (the product may be rounded first).
 func (b *Batch) Axpy(y *Buffer, a float32, x *Buffer, n int) error {
-	return b.eltwise("axpy", n, a, x, y)
+	return b.eltwise(opAxpy, n, a, x, y)
 }
 
 // axpyCoefItems is how many elements one invocation of axpy_coef updates
@@ -154,7 +151,7 @@ type Coef struct {
 // coefficient that earlier work wrote (a Dot into s) scales x without a
 // round trip to the host. The fma rounds as Axpy's does.
 func (b *Batch) AxpyCoef(y *Buffer, s *Buffer, k Coef, x *Buffer, n int) error {
-	if err := checkLen("axpy_coef", n, x, y); err != nil || n == 0 {
+	if err := checkLen(string(opAxpyCoef), n, x, y); err != nil || n == 0 {
 		return err
 	}
 	if k.I1 < 0 || k.I2 < 0 {
@@ -163,7 +160,7 @@ func (b *Batch) AxpyCoef(y *Buffer, s *Buffer, k Coef, x *Buffer, n int) error {
 	if err := checkLen("axpy_coef scalars", max(k.I1, k.I2)+1, s); err != nil {
 		return err
 	}
-	kern, err := b.dev.vectorKernel("axpy_coef", 3)
+	kern, err := b.dev.vectorKernel(opAxpyCoef, 3)
 	if err != nil {
 		return err
 	}
@@ -188,40 +185,40 @@ func (b *Batch) AxpyCoef(y *Buffer, s *Buffer, k Coef, x *Buffer, n int) error {
 }
 
 // Add sets dst[i] = x[i] + y[i]; dst may be x or y.
-func (b *Batch) Add(dst, x, y *Buffer, n int) error { return b.eltwise("add", n, 0, x, y, dst) }
+func (b *Batch) Add(dst, x, y *Buffer, n int) error { return b.eltwise(opAdd, n, 0, x, y, dst) }
 
 // Mul sets dst[i] = x[i]·y[i]; dst may be x or y.
-func (b *Batch) Mul(dst, x, y *Buffer, n int) error { return b.eltwise("mul", n, 0, x, y, dst) }
+func (b *Batch) Mul(dst, x, y *Buffer, n int) error { return b.eltwise(opMul, n, 0, x, y, dst) }
 
 // Sum writes Σ x[i] over i < n into dst[at]. The order of additions is fixed
 // by n and the device's work-group size, so the result is deterministic.
 func (b *Batch) Sum(dst *Buffer, at int, x *Buffer, n int) error {
-	return b.reduce("sum", dst, at, n, x)
+	return b.reduce(opSum, dst, at, n, x)
 }
 
 // Dot writes Σ x[i]·y[i] over i < n into dst[at], deterministically.
 func (b *Batch) Dot(dst *Buffer, at int, x, y *Buffer, n int) error {
-	return b.reduce("dot", dst, at, n, x, y)
+	return b.reduce(opDot, dst, at, n, x, y)
 }
 
 // AbsSum writes Σ |x[i]| over i < n into dst[at], deterministically.
 func (b *Batch) AbsSum(dst *Buffer, at int, x *Buffer, n int) error {
-	return b.reduce("asum", dst, at, n, x)
+	return b.reduce(opAbsSum, dst, at, n, x)
 }
 
 // MaxAbs writes max |x[i]| over i < n (0 for n = 0) into dst[at]. The result
 // is NaN if any x[i] is NaN and +Inf if any is infinite.
 func (b *Batch) MaxAbs(dst *Buffer, at int, x *Buffer, n int) error {
-	return b.reduce("maxabs", dst, at, n, x)
+	return b.reduce(opMaxAbs, dst, at, n, x)
 }
 
 // reduce records op over n elements of in into dst[at]: a first pass of op,
 // then passes of sum over the partial results (of maxabs for maxabs).
-func (b *Batch) reduce(op string, dst *Buffer, at, n int, in ...*Buffer) error {
-	if err := checkLen(op, n, in...); err != nil {
+func (b *Batch) reduce(op vectorOp, dst *Buffer, at, n int, in ...*Buffer) error {
+	if err := checkLen(string(op), n, in...); err != nil {
 		return err
 	}
-	if err := checkLen(op, at+1, dst); err != nil {
+	if err := checkLen(string(op), at+1, dst); err != nil {
 		return err
 	}
 	if n == 0 {
@@ -238,7 +235,7 @@ func (b *Batch) reduce(op string, dst *Buffer, at, n int, in ...*Buffer) error {
 	out, outAt := dst, uint64(at)
 	var partials *Buffer
 	if groups > 1 {
-		if partials, err = b.Temp(op+" partials", groups*4); err != nil {
+		if partials, err = b.Temp(string(op)+" partials", groups*4); err != nil {
 			return err
 		}
 		out, outAt = partials, 0
@@ -246,9 +243,9 @@ func (b *Batch) reduce(op string, dst *Buffer, at, n int, in ...*Buffer) error {
 	if err := b.reducePass(k, uint64(n), out, outAt, in...); err != nil {
 		return err
 	}
-	later := "sum"
-	if op == "maxabs" {
-		later = "maxabs" // |m| = m for the partial maxima, and NaN stays NaN
+	later := opSum
+	if op == opMaxAbs {
+		later = opMaxAbs // |m| = m for the partial maxima, and NaN stays NaN
 	}
 	for groups > 1 {
 		lk, err := b.dev.vectorKernel(later, 2)
@@ -259,7 +256,7 @@ func (b *Batch) reduce(op string, dst *Buffer, at, n int, in ...*Buffer) error {
 		src := partials
 		out, outAt = dst, uint64(at)
 		if next > 1 {
-			if partials, err = b.Temp(later+" partials", next*4); err != nil {
+			if partials, err = b.Temp(string(later)+" partials", next*4); err != nil {
 				return err
 			}
 			out, outAt = partials, 0

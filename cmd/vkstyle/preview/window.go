@@ -119,9 +119,6 @@ func (w *Window) FramebufferSize() (int, int) { return w.w.GetFramebufferSize() 
 // SetTitle sets the title bar.
 func (w *Window) SetTitle(s string) { w.w.SetTitle(s) }
 
-// Poll processes pending window events without waiting.
-func (w *Window) Poll() { glfw.PollEvents() }
-
 // Wait processes window events, waiting up to seconds for one.
 func (w *Window) Wait(seconds float64) { glfw.WaitEventsTimeout(seconds) }
 
