@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strconv"
 )
 
 // checkpointMagic starts a checkpoint file; the version follows it.
@@ -139,7 +140,15 @@ func decodeCheckpoint(path string, data []byte) (*Checkpoint, error) {
 	}
 	var c Checkpoint
 	if err := gob.NewDecoder(bytes.NewReader(data[len(checkpointMagic)+4:])).Decode(&c); err != nil {
-		return nil, fmt.Errorf("%s: corrupt checkpoint (%v): start the run again", path, err)
+		return nil, fmt.Errorf("%s: corrupt checkpoint (%s): start the run again", path, oneLine(err.Error()))
 	}
 	return &c, nil
+}
+
+// oneLine makes s, a decoder's message that may quote names from the file
+// (gob's field names can hold any byte), fit in one line of an error: it
+// is escaped as a Go string literal is, without the quotes.
+func oneLine(s string) string {
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
