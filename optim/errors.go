@@ -78,6 +78,19 @@ func (c *scalars) maxAbs(a Vector) float64 {
 	return v
 }
 
+// read copies v to dst and reports whether it did; after an error dst is
+// left as it was.
+func (c *scalars) read(v Vector, dst []float64) bool {
+	if c.err != nil {
+		return false
+	}
+	if err := c.s.Read(v, dst); err != nil {
+		c.err = fmt.Errorf("optim: Read: %w", err)
+		return false
+	}
+	return true
+}
+
 func (c *scalars) absSum(a Vector) float64 {
 	if c.err != nil {
 		return math.NaN()

@@ -367,7 +367,7 @@ func (o *LBFGS) ensureSpare() error {
 		if err != nil {
 			return fmt.Errorf("optim: LBFGS: allocating history: %w", err)
 		}
-		o.dots = v
+		o.dots, o.dotsHost = v, make([]float64, v.Len())
 	}
 	for _, p := range []*Vector{&o.spareY, &o.spareS} {
 		if *p == nil {
@@ -403,16 +403,9 @@ func (o *LBFGS) updateHistory() {
 	h := o.cfg.History
 	sp.DotTo(o.dots, 2*h, y, s)
 	sp.DotTo(o.dots, 2*h+1, y, y)
-	if len(o.dotsHost) != 2*h+2 {
-		o.dotsHost = make([]float64, 2*h+2)
-	}
 	ys, yy := math.NaN(), math.NaN()
-	if o.sc.err == nil {
-		if err := sp.Read(o.dots, o.dotsHost); err != nil {
-			o.sc.err = fmt.Errorf("optim: Read: %w", err)
-		} else {
-			ys, yy = o.dotsHost[2*h], o.dotsHost[2*h+1]
-		}
+	if o.sc.read(o.dots, o.dotsHost) {
+		ys, yy = o.dotsHost[2*h], o.dotsHost[2*h+1]
 	}
 	if !(ys > 1e-10) {
 		return
