@@ -149,14 +149,37 @@ type Kernels interface {
 	BilinearResizeBackward(dy, dx Buffer, p ResizeParams)
 
 	// ChannelMeanStdForward sets, for each (n, c), mean = Σ x / (H·W) and
-	// std = sqrt(Σ (x−mean)² / (H·W) + Eps): the biased (population)
-	// standard deviation, torch's x.var(dim=(2,3), unbiased=False) plus
-	// Eps under the square root. mean and std are N×C×1×1.
+	// std = sqrt(Σ (x−mean)² / D + Eps) with D = p.Divisor(): H·W, the
+	// biased (population) standard deviation, torch's x.var(dim=(2,3),
+	// unbiased=False) plus Eps under the square root; or H·W − 1 when
+	// p.Unbiased. mean and std are N×C×1×1.
 	ChannelMeanStdForward(x, mean, std Buffer, p StatsParams)
 	// ChannelMeanStdBackward accumulates dx += dmean/(H·W) +
-	// dstd·(x−mean)/(H·W·std), reading the forward outputs mean and std.
+	// dstd·(x−mean)/(D·std), reading the forward outputs mean and std.
 	// Where std is 0 the second term is taken as 0 (torch gives NaN).
 	ChannelMeanStdBackward(x, mean, std, dmean, dstd, dx Buffer, p StatsParams)
+
+	// ChannelAffineForward sets y = (x − mean)/std·scale + shift, per
+	// plane and channel; see AffineParams. mean and std have N·C
+	// elements, scale and shift p.ScaleLen().
+	ChannelAffineForward(x, mean, std, scale, shift, y Buffer, p AffineParams)
+	// ChannelAffineBackwardData accumulates dx += dy·scale/std.
+	ChannelAffineBackwardData(dy, std, scale, dx Buffer, p AffineParams)
+	// ChannelAffineBackwardStats accumulates, per plane (n, c) with
+	// x̂ = (x − mean)/std and k its scale index, dmean += −scale[k]/std·Σ dy
+	// and dstd += −scale[k]/std·Σ dy·x̂.
+	ChannelAffineBackwardStats(x, mean, std, scale, dy, dmean, dstd Buffer, p AffineParams)
+	// ChannelAffineBackwardScale accumulates dscale[k] += Σ dy·x̂ and
+	// dshift[k] += Σ dy, each sum over the elements of every plane with
+	// scale index k (the N planes of channel k in turn unless PerImage).
+	ChannelAffineBackwardScale(x, mean, std, dy, dscale, dshift Buffer, p AffineParams)
+
+	// UpsampleNearestForward sets y to x repeated p.Scale times in both
+	// directions; see UpsampleParams.
+	UpsampleNearestForward(x, y Buffer, p UpsampleParams)
+	// UpsampleNearestBackward accumulates into each element of dx the sum
+	// of its Scale×Scale block of dy.
+	UpsampleNearestBackward(dy, dx Buffer, p UpsampleParams)
 }
 
 // Backend is a device that holds buffers and runs the primitive kernels.

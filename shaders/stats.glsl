@@ -5,10 +5,11 @@
 //   stats_fwd: one work group per plane. Thread t adds the elements t,
 //              t+L, t+2L, ... in order, then the group adds its L sums in a
 //              fixed tree (groupsum.glsl): mean = Σx/HW, then likewise
-//              std = sqrt(Σ(x−mean)²/HW + eps), the biased deviation. The
-//              same input gives the same bits on every run.
+//              std = sqrt(Σ(x−mean)²/div + eps), div = HW (the biased
+//              deviation) or HW − 1 (unbiased). The same input gives the
+//              same bits on every run.
 //   stats_bwd: one invocation per element:
-//              dx += dmean/HW + dstd·(x−mean)/(HW·std), the second term 0
+//              dx += dmean/HW + dstd·(x−mean)/(div·std), the second term 0
 //              where std is 0. The four per-plane vectors are read through
 //              texel buffers, so the kernel binds two storage buffers: the
 //              Vulkan minimum of maxPerStageDescriptorStorageBuffers is 4.
@@ -24,6 +25,7 @@ layout(push_constant) uniform Push {
 	uint m_off;  // ... in mean
 	uint s_off;  // ... in std
 	float eps;   // added to the variance
+	float div;   // divides the squared deviations: hw, or hw − 1 (unbiased)
 } p;
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) writeonly buffer M { float mean[]; };
@@ -39,6 +41,7 @@ layout(push_constant) uniform Push {
 	uint dm_off; // ... in dmean
 	uint ds_off; // ... in dstd
 	uint dx_off; // ... in dx
+	float div;   // as in the forward
 } p;
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 INPUT(1, mean);
@@ -71,7 +74,7 @@ void main() {
 	float ss = group_sum(acc);
 	if (t == 0) {
 		mean[p.m_off + pl] = m;
-		std_[p.s_off + pl] = sqrt(ss / float(p.hw) + p.eps);
+		std_[p.s_off + pl] = sqrt(ss / p.div + p.eps);
 	}
 #else
 	uint i = flat_index();
@@ -83,7 +86,7 @@ void main() {
 	float g = FETCH(dmean, p.dm_off + pl) / hw;
 	float s = FETCH(std_, p.s_off + pl);
 	if (s != 0.0) {
-		g += FETCH(dstd, p.ds_off + pl) * (x[p.x_off + i] - FETCH(mean, p.m_off + pl)) / (hw * s);
+		g += FETCH(dstd, p.ds_off + pl) * (x[p.x_off + i] - FETCH(mean, p.m_off + pl)) / (p.div * s);
 	}
 	dx[p.dx_off + i] += g;
 #endif

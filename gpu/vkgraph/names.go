@@ -46,6 +46,13 @@ const (
 	kTVFwd      kernelName = "tv_fwd"
 	kTVBwd      kernelName = "tv_bwd"
 	kAxpyNorm   kernelName = "axpy_norm"
+
+	kAffineFwd      kernelName = "affine_fwd"
+	kAffineBwdData  kernelName = "affine_bwd_data"
+	kAffineBwdStats kernelName = "affine_bwd_stats"
+	kAffineBwdScale kernelName = "affine_bwd_scale"
+	kUpsampleFwd    kernelName = "upsample_fwd"
+	kUpsampleBwd    kernelName = "upsample_bwd"
 )
 
 // kernelTable is every kernel the backend records, each with whether it
@@ -58,6 +65,8 @@ var kernelTable = map[kernelName]bool{
 	kReLUFwd: false, kReLUBwd: false, kMaxPoolFwd: false, kMaxPoolBwd: false, kAvgPoolFwd: false, kAvgPoolBwd: false,
 	kResizeFwd: false, kResizeBwd: false, kStatsFwd: false, kStatsBwd: false,
 	kMSEFwd: false, kMSEBwd: false, kTVFwd: false, kTVBwd: false, kAxpyNorm: false,
+	kAffineFwd: false, kAffineBwdData: false, kAffineBwdStats: false, kAffineBwdScale: false,
+	kUpsampleFwd: false, kUpsampleBwd: false,
 }
 
 // storage is the variant of n that reads every input from a storage

@@ -5,22 +5,22 @@ import (
 	"github.com/vkstyle/vkstyle/graph"
 )
 
-// ChannelMeanStdForward sets mean and the biased std (with Eps under the
-// root) of every (n, c) plane of x: one work group per plane adds it in a
+// ChannelMeanStdForward sets mean and the std (divisor p.Divisor(), Eps
+// under the root) of every (n, c) plane of x: one work group per plane adds it in a
 // fixed order, twice (shaders/stats_fwd.comp).
 func (b *Backend) ChannelMeanStdForward(x, mean, std graph.Buffer, p graph.StatsParams) {
 	xo, mo, so := statsArgs("ChannelMeanStdForward", p, x, mean, std)
 	local, _ := b.reduceShape()
-	k := b.kernel(kStatsFwd, gpu.KernelSpec{Bindings: 3, Outputs: 2, PushSize: 24, LocalSize: local})
+	k := b.kernel(kStatsFwd, gpu.KernelSpec{Bindings: 3, Outputs: 2, PushSize: 28, LocalSize: local})
 	// One group per plane: a run may not pass the grid's x dimension.
 	for _, r := range b.planeRuns(p.N*p.C, int(b.dev.Info.MaxWorkGroupCount[0]), xo, mo, so) {
 		b.dispatch(k, [3]uint32{uint32(r.count), 1, 1},
-			[]uint32{uint32(xo.plane), uint32(r.count), r.offs[0], r.offs[1], r.offs[2], f32(p.Eps)}, r.binds...)
+			[]uint32{uint32(xo.plane), uint32(r.count), r.offs[0], r.offs[1], r.offs[2], f32(p.Eps), f32(float32(p.Divisor()))}, r.binds...)
 	}
 }
 
 // ChannelMeanStdBackward accumulates dx += dmean/(H·W) +
-// dstd·(x−mean)/(H·W·std), the std term 0 where std is 0
+// dstd·(x−mean)/(D·std), D = p.Divisor(), the std term 0 where std is 0
 // (shaders/stats_bwd.comp).
 func (b *Backend) ChannelMeanStdBackward(x, mean, std, dmean, dstd, dx graph.Buffer, p graph.StatsParams) {
 	const name = "ChannelMeanStdBackward"
@@ -32,9 +32,10 @@ func (b *Backend) ChannelMeanStdBackward(x, mean, std, dmean, dstd, dx graph.Buf
 	// storage buffers, within the Vulkan minimum of four.
 	mo.comps, so.comps = 1, 1
 	ops := []operand{xo, mo, so, {x: unwrap(dmean), plane: 1, comps: 1}, {x: unwrap(dstd), plane: 1, comps: 1}, {x: unwrap(dx), plane: xo.plane}}
-	k := b.kernel(kStatsBwd, gpu.KernelSpec{Texel: []int{0, 1, 1, 1, 1, 0}, PushSize: 32})
+	k := b.kernel(kStatsBwd, gpu.KernelSpec{Texel: []int{0, 1, 1, 1, 1, 0}, PushSize: 36})
 	for _, r := range b.planeRuns(p.N*p.C, 0, ops...) {
-		b.dispatchN(k, r.count*xo.plane, append([]uint32{uint32(xo.plane), uint32(r.count)}, r.offs...), r.binds...)
+		w := append([]uint32{uint32(xo.plane), uint32(r.count)}, r.offs...)
+		b.dispatchN(k, r.count*xo.plane, append(w, f32(float32(p.Divisor()))), r.binds...)
 	}
 }
 

@@ -226,6 +226,8 @@ func TestGradChannelMeanStd(t *testing.T) {
 		{N: 2, C: 3, H: 3, W: 4},
 		{N: 1, C: 2, H: 1, W: 5, Eps: 1e-3},
 		{N: 1, C: 1, H: 2, W: 2, Eps: 0.5},
+		{N: 2, C: 2, H: 3, W: 2, Unbiased: true},
+		{N: 1, C: 2, H: 1, W: 2, Eps: 1e-5, Unbiased: true},
 	} {
 		t.Run(fmt.Sprintf("%+v", p), func(t *testing.T) {
 			e := newEnv(t)
@@ -257,6 +259,70 @@ func TestStdZero(t *testing.T) {
 	for i, v := range e.b.Data(dx) {
 		if v != 0.5 {
 			t.Errorf("dx[%d] = %g, want 0.5", i, v)
+		}
+	}
+}
+
+func TestGradChannelAffine(t *testing.T) {
+	for _, p := range []graph.AffineParams{
+		{N: 2, C: 3, H: 3, W: 4},
+		{N: 2, C: 3, H: 2, W: 3, PerImage: true},
+		{N: 1, C: 2, H: 1, W: 1},
+	} {
+		t.Run(fmt.Sprintf("%+v", p), func(t *testing.T) {
+			e := newEnv(t)
+			nc, k, n := p.N*p.C, p.ScaleLen(), p.Shape().Len()
+			positive := func(int) float64 { return 0.5 + math.Abs(e.rng.NormFloat64()) }
+			x, mean, std := e.buf(n), e.buf(nc), e.bufFrom(nc, positive)
+			scale, shift, y, r := e.buf(k), e.buf(k), e.buf(n), e.buf(n)
+			phi := func() float64 {
+				e.b.ChannelAffineForward(x, mean, std, scale, shift, y, p)
+				return e.dot(r, y)
+			}
+			e.check("dx", x, phi, func(dx graph.Buffer) { e.b.ChannelAffineBackwardData(r, std, scale, dx, p) })
+			e.check("dmean", mean, phi, func(dm graph.Buffer) {
+				e.b.ChannelAffineBackwardStats(x, mean, std, scale, r, dm, e.buf(nc), p)
+			})
+			e.check("dstd", std, phi, func(ds graph.Buffer) {
+				e.b.ChannelAffineBackwardStats(x, mean, std, scale, r, e.buf(nc), ds, p)
+			})
+			e.check("dscale", scale, phi, func(dsc graph.Buffer) {
+				e.b.ChannelAffineBackwardScale(x, mean, std, r, dsc, e.buf(k), p)
+			})
+			e.check("dshift", shift, phi, func(dsh graph.Buffer) {
+				e.b.ChannelAffineBackwardScale(x, mean, std, r, e.buf(k), dsh, p)
+			})
+		})
+	}
+}
+
+func TestGradUpsampleNearest(t *testing.T) {
+	for _, p := range []graph.UpsampleParams{
+		{N: 2, C: 2, H: 3, W: 2, Scale: 2},
+		{N: 1, C: 1, H: 1, W: 3, Scale: 3},
+		{N: 1, C: 2, H: 2, W: 2, Scale: 1},
+	} {
+		t.Run(fmt.Sprintf("%+v", p), func(t *testing.T) {
+			e := newEnv(t)
+			x, y, r := e.buf(p.InShape().Len()), e.buf(p.OutShape().Len()), e.buf(p.OutShape().Len())
+			phi := func() float64 { e.b.UpsampleNearestForward(x, y, p); return e.dot(r, y) }
+			e.check("dx", x, phi, func(dx graph.Buffer) { e.b.UpsampleNearestBackward(r, dx, p) })
+		})
+	}
+}
+
+// TestUpsampleNearestValues pins the forward against torch's
+// interpolate(scale_factor=2, mode='nearest') on a 2×3 plane, by hand.
+func TestUpsampleNearestValues(t *testing.T) {
+	e := newEnv(t)
+	p := graph.UpsampleParams{N: 1, C: 1, H: 2, W: 3, Scale: 2}
+	x := e.bufFrom(6, func(i int) float64 { return float64(i + 1) })
+	y := e.buf(24)
+	e.b.UpsampleNearestForward(x, y, p)
+	want := []float64{1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 4, 4, 5, 5, 6, 6}
+	for i, v := range e.b.Data(y) {
+		if v != want[i] {
+			t.Fatalf("y = %v, want %v", e.b.Data(y), want)
 		}
 	}
 }

@@ -113,17 +113,54 @@ func kernelCases() []kernelCase {
 				b.TVForward(in[0], out[0], s)
 				b.TVBackward(in[0], in[1], out[1], s)
 			}})
-		for _, eps := range []float32{0, 1e-5} {
-			p := graph.StatsParams{N: s.N, C: s.C, H: s.H, W: s.W, Eps: eps}
+		for _, st := range []struct {
+			eps      float32
+			unbiased bool
+		}{{0, false}, {1e-5, false}, {1e-5, true}} {
+			if st.unbiased && s.H*s.W < 2 {
+				continue
+			}
+			p := graph.StatsParams{N: s.N, C: s.C, H: s.H, W: s.W, Eps: st.eps, Unbiased: st.unbiased}
 			x := g.randn(n)
 			for i := range x {
 				x[i] = 2*x[i] + float32(i/(s.H*s.W)) // a different mean per channel
 			}
-			add(kernelCase{fmt.Sprintf("ChannelMeanStd/%v/eps=%g", s, eps), TolReduce,
+			add(kernelCase{fmt.Sprintf("ChannelMeanStd/%v/eps=%g/unbiased=%v", s, st.eps, st.unbiased), TolReduce,
 				[][]float32{x, g.randn(nc), g.randn(nc)}, [][]float32{g.randn(nc), g.randn(nc), g.randn(n)},
 				[]string{"mean", "std", "dx"}, func(b graph.Backend, in, out []graph.Buffer) {
 					b.ChannelMeanStdForward(in[0], out[0], out[1], p)
 					b.ChannelMeanStdBackward(in[0], out[0], out[1], in[1], in[2], out[2], p)
+				}})
+		}
+		for _, perImage := range []bool{false, true} {
+			p := graph.AffineParams{N: s.N, C: s.C, H: s.H, W: s.W, PerImage: perImage}
+			k := p.ScaleLen()
+			std := g.randn(nc)
+			for i := range std {
+				std[i] = 0.5 + float32(math.Abs(float64(std[i])))
+			}
+			x, mean, scale, shift, dy := g.randn(n), g.randn(nc), g.randn(k), g.randn(k), g.randn(n)
+			add(kernelCase{fmt.Sprintf("ChannelAffine/%v/perImage=%v", s, perImage), TolReduce,
+				[][]float32{x, mean, std, scale, shift, dy},
+				[][]float32{g.randn(n), g.randn(n), g.randn(nc), g.randn(nc), g.randn(k), g.randn(k)},
+				[]string{"y", "dx", "dmean", "dstd", "dscale", "dshift"}, func(b graph.Backend, in, out []graph.Buffer) {
+					b.ChannelAffineForward(in[0], in[1], in[2], in[3], in[4], out[0], p)
+					b.ChannelAffineBackwardData(in[5], in[2], in[3], out[1], p)
+					b.ChannelAffineBackwardStats(in[0], in[1], in[2], in[3], in[5], out[2], out[3], p)
+					b.ChannelAffineBackwardScale(in[0], in[1], in[2], in[5], out[4], out[5], p)
+				}})
+		}
+		for _, scale := range []int{1, 2, 3} {
+			if scale > 1 && s.H*s.W*scale*scale > 1024 {
+				continue // an output plane must fit the split suites' 4 KiB bindings
+			}
+			p := graph.UpsampleParams{N: s.N, C: s.C, H: s.H, W: s.W, Scale: scale}
+			m := p.OutShape().Len()
+			add(kernelCase{fmt.Sprintf("UpsampleNearest/%v/x%d", s, scale), TolElementwise,
+				[][]float32{g.randn(n), g.randn(m)}, [][]float32{g.randn(m), g.randn(n)}, []string{"y", "dx"},
+				func(b graph.Backend, in, out []graph.Buffer) {
+					b.UpsampleNearestForward(in[0], out[0], p)
+					b.UpsampleNearestBackward(in[1], out[1], p)
 				}})
 		}
 		if s.H < 2 || s.W < 2 {

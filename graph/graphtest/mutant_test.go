@@ -51,7 +51,25 @@ type mutant struct {
 	tv        func(m *mutant, x, loss graph.Buffer, s graph.Shape)
 	absSum    func(m *mutant, x, out graph.Buffer)
 	axpyN     func(m *mutant, g, norm, dx graph.Buffer, w, eps float32)
+	affineSc  func(m *mutant, x, mean, std, dy, dscale, dshift graph.Buffer, p graph.AffineParams)
+	upB       func(m *mutant, dy, dx graph.Buffer, p graph.UpsampleParams)
 	gramScale float32
+}
+
+func (m *mutant) ChannelAffineBackwardScale(x, mean, std, dy, dscale, dshift graph.Buffer, p graph.AffineParams) {
+	if m.affineSc != nil {
+		m.affineSc(m, x, mean, std, dy, dscale, dshift, p)
+		return
+	}
+	m.Backend.ChannelAffineBackwardScale(x, mean, std, dy, dscale, dshift, p)
+}
+
+func (m *mutant) UpsampleNearestBackward(dy, dx graph.Buffer, p graph.UpsampleParams) {
+	if m.upB != nil {
+		m.upB(m, dy, dx, p)
+		return
+	}
+	m.Backend.UpsampleNearestBackward(dy, dx, p)
 }
 
 func (m *mutant) Conv2DForward(x, w, bias, y graph.Buffer, p graph.Conv2DParams) {
@@ -187,6 +205,17 @@ func TestSuiteCatchesMutants(t *testing.T) {
 		}},
 		"normalised axpy with eps not scaled by w": {axpyN: func(m *mutant, g, norm, dx graph.Buffer, w, eps float32) {
 			m.Backend.AxpyNormalized(g, norm, dx, w, eps/w)
+		}},
+		"affine shift gradient overwrites": {affineSc: func(m *mutant, x, mean, std, dy, dscale, dshift graph.Buffer, p graph.AffineParams) {
+			m.Fill(dshift, 0)
+			m.Backend.ChannelAffineBackwardScale(x, mean, std, dy, dscale, dshift, p)
+		}},
+		"upsample backward takes one element of the block": {upB: func(m *mutant, dy, dx graph.Buffer, p graph.UpsampleParams) {
+			dyd, dxd := m.Data(dy), m.Data(dx)
+			for i := range dxd {
+				nc, r := i/(p.H*p.W), i%(p.H*p.W)
+				dxd[i] += dyd[(nc*p.H*p.Scale+r/p.W*p.Scale)*p.W*p.Scale+r%p.W*p.Scale]
+			}
 		}},
 		"normalised axpy overwrites": {axpyN: func(m *mutant, g, norm, dx graph.Buffer, w, eps float32) {
 			m.Fill(dx, 0)
