@@ -24,6 +24,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"render", "stylise an image (with no flags: the built-in sample)", runRender},
+		{"fast", "stylise images in one pass with a fast_neural_style model (.pth)", runFast},
 		{"preview", "stylise in a live window that you can steer (render's flags; h lists the keys)", runPreview},
 		{"bench", "time full iterations, with a per-kernel profile", runBench},
 		{"devices", "list Vulkan devices and mark the one vkstyle uses", runDevices},
