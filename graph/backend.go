@@ -111,6 +111,12 @@ type Kernels interface {
 	// (1,0), (1,1) and a later element wins only if strictly greater, so
 	// ties go to the first maximum in scan order, like torch.
 	MaxPool2x2Backward(x, dy, dx Buffer, s Shape)
+	// MaxPool2x2CeilForward is MaxPool2x2Forward in ceil mode: y is
+	// N×C×⌈H/2⌉×⌈W/2⌉, and a window that passes the last row or column
+	// takes the maximum of the elements inside (PoolShapeCeil).
+	MaxPool2x2CeilForward(x, y Buffer, s Shape)
+	// MaxPool2x2CeilBackward is MaxPool2x2Backward in ceil mode.
+	MaxPool2x2CeilBackward(x, dy, dx Buffer, s Shape)
 	// AvgPool2x2Forward sets y to the mean of each 2×2 window of x, stride
 	// 2; shapes as for MaxPool2x2Forward.
 	AvgPool2x2Forward(x, y Buffer, s Shape)

@@ -9,6 +9,34 @@ func PoolShape(s Shape) Shape {
 	return Shape{s.N, s.C, s.H / 2, s.W / 2}
 }
 
+// PoolShapeCeil returns the output shape of a 2×2, stride-2 pooling of s
+// in ceil mode: N×C×⌈H/2⌉×⌈W/2⌉, a trailing odd row or column pooled on
+// its own. It panics if H or W is below 2.
+func PoolShapeCeil(s Shape) Shape {
+	if s.H < 2 || s.W < 2 {
+		panicf("pool 2×2: input %v is smaller than 2×2", s)
+	}
+	return Shape{s.N, s.C, (s.H + 1) / 2, (s.W + 1) / 2}
+}
+
+// MaxPool2x2Ceil is MaxPool2x2 in ceil mode (torch's
+// max_pool2d(x, 2, ceil_mode=True), as AdaIN's encoder pools): a trailing
+// odd row or column forms windows of its own, whose maximum is over the
+// elements inside the image; the output is N×C×⌈H/2⌉×⌈W/2⌉.
+func (g *Graph) MaxPool2x2Ceil(x *Tensor) *Tensor {
+	g.begin("MaxPool2x2Ceil", x)
+	s := x.shape
+	y := g.output("maxpool", PoolShapeCeil(s), x)
+	g.emit("MaxPool2x2CeilForward", false, list(x), list(y), func(b Backend) { b.MaxPool2x2CeilForward(x.buf, y.buf, s) })
+	g.record(list(x), list(y), func(gout []*Tensor) {
+		gy, gx := gout[0], g.gradOf(x)
+		g.emit("MaxPool2x2CeilBackward", true, list(x, gy), list(gx), func(b Backend) {
+			b.MaxPool2x2CeilBackward(x.buf, gy.buf, gx.buf, s)
+		})
+	})
+	return y
+}
+
 // MaxPool2x2 returns the maximum of each 2×2 window of x with stride 2
 // (torch's max_pool2d(x, 2), floor mode). Its backward sends each
 // window's gradient to the first maximum in scan order, like torch.

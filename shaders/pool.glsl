@@ -1,6 +1,12 @@
 // pool.glsl: 2×2 max and average pooling, stride 2, forward and backward,
 // over a run of planes (N·C planes of H×W in, OH×OW out, OH = H/2 and
-// OW = W/2 rounded down). The including .comp defines one OP_*.
+// OW = W/2 rounded down; for max pooling in ceil mode, rounded up). The
+// including .comp defines one OP_*.
+//
+// Ceil mode: a window of max pooling that passes the last row or column
+// reads that row or column again instead; a repeat is never strictly
+// greater than its original, which comes first in the scan, so the
+// maximum and its place are those of the elements inside the image.
 //
 // The window of output (oy, ox) is scanned (0,0), (0,1), (1,0), (1,1); the
 // max takes the first maximum in that order (a later element wins only if
@@ -36,17 +42,25 @@ layout(std430, binding = 1) buffer DX { float dx[]; };
 #endif
 
 #if defined(OP_MAX_FWD) || defined(OP_MAX_BWD)
-// argmax returns the window position (0..3, scan order) of the first
-// maximum of the window whose top-left element is x[i].
-uint argmax(uint i) {
-	float v[4] = float[4](x[i], x[i + 1], x[i + p.W], x[i + p.W + 1]);
+// window returns the offsets from its top-left element of the elements of
+// the window of output (oy, ox) in scan order: a column or row past the
+// plane's edge (ceil mode) repeats the last one.
+uvec4 window(uint oy, uint ox) {
+	uint dx = 2 * ox + 1 < p.W ? 1 : 0;
+	uint dy = 2 * oy + 1 < p.H ? p.W : 0;
+	return uvec4(0, dx, dy, dy + dx);
+}
+
+// argmax returns the offset of the first maximum of the window o whose
+// top-left element is x[i].
+uint argmax(uint i, uvec4 o) {
 	uint k = 0;
 	for (uint j = 1; j < 4; j++) {
-		if (v[j] > v[k]) {
+		if (x[i + o[j]] > x[i + o[k]]) {
 			k = j;
 		}
 	}
-	return k;
+	return o[k];
 }
 #endif
 
@@ -61,14 +75,12 @@ void main() {
 	uint oy = r / p.OW, ox = r % p.OW;
 	uint xi = (pl * p.H + 2 * oy) * p.W + 2 * ox; // the window's first element in the run
 #if defined(OP_MAX_FWD)
-	uint k = argmax(p.off0 + xi);
-	y[p.off1 + i] = x[p.off0 + xi + (k >> 1) * p.W + (k & 1)];
+	y[p.off1 + i] = x[p.off0 + xi + argmax(p.off0 + xi, window(oy, ox))];
 #elif defined(OP_AVG_FWD)
 	uint a = p.off0 + xi;
 	y[p.off1 + i] = ((x[a] + x[a + 1]) + (x[a + p.W] + x[a + p.W + 1])) * 0.25;
 #elif defined(OP_MAX_BWD)
-	uint k = argmax(p.off0 + xi);
-	dx[p.off2 + xi + (k >> 1) * p.W + (k & 1)] += dy[p.off1 + i];
+	dx[p.off2 + xi + argmax(p.off0 + xi, window(oy, ox))] += dy[p.off1 + i];
 #else
 	float g = dy[p.off0 + i] * 0.25;
 	uint d = p.off1 + xi;

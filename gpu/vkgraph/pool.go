@@ -12,8 +12,12 @@ import (
 
 // pool records the named pooling kernel with its operands in binding order.
 func (b *Backend) pool(name kernelName, s graph.Shape, ops ...operand) {
+	b.poolTo(name, s, graph.PoolShape(s), ops...)
+}
+
+// poolTo is pool with output shape o: PoolShapeCeil for ceil mode.
+func (b *Backend) poolTo(name kernelName, s, o graph.Shape, ops ...operand) {
 	k := b.kernel(name, gpu.KernelSpec{Bindings: len(ops), PushSize: 32})
-	o := graph.PoolShape(s)
 	for _, r := range b.planeRuns(s.N*s.C, 0, ops...) {
 		w := []uint32{uint32(s.H), uint32(s.W), uint32(o.H), uint32(o.W), uint32(r.count), 0, 0, 0}
 		copy(w[5:], r.offs)
@@ -43,6 +47,26 @@ func (b *Backend) MaxPool2x2Backward(x, dy, dx graph.Buffer, s graph.Shape) {
 	xo, dyo := poolArgs("MaxPool2x2Backward", s, x, dy, "x", "dy")
 	dxo, _ := poolArgs("MaxPool2x2Backward", s, dx, dy, "dx", "dy")
 	b.pool(kMaxPoolBwd, s, xo, dyo, dxo)
+}
+
+// MaxPool2x2CeilForward is MaxPool2x2Forward in ceil mode: the same
+// kernel over ⌈H/2⌉×⌈W/2⌉ windows, which repeat the last row or column
+// past the edge.
+func (b *Backend) MaxPool2x2CeilForward(x, y graph.Buffer, s graph.Shape) {
+	o := graph.PoolShapeCeil(s)
+	graph.CheckLen("MaxPool2x2CeilForward", "x", x, s.Len())
+	graph.CheckLen("MaxPool2x2CeilForward", "y", y, o.Len())
+	b.poolTo(kMaxPoolFwd, s, o, operand{x: unwrap(x), plane: s.H * s.W}, operand{x: unwrap(y), plane: o.H * o.W})
+}
+
+// MaxPool2x2CeilBackward is MaxPool2x2Backward in ceil mode.
+func (b *Backend) MaxPool2x2CeilBackward(x, dy, dx graph.Buffer, s graph.Shape) {
+	o := graph.PoolShapeCeil(s)
+	graph.CheckLen("MaxPool2x2CeilBackward", "x", x, s.Len())
+	graph.CheckLen("MaxPool2x2CeilBackward", "dy", dy, o.Len())
+	graph.CheckLen("MaxPool2x2CeilBackward", "dx", dx, s.Len())
+	b.poolTo(kMaxPoolBwd, s, o, operand{x: unwrap(x), plane: s.H * s.W}, operand{x: unwrap(dy), plane: o.H * o.W},
+		operand{x: unwrap(dx), plane: s.H * s.W})
 }
 
 // AvgPool2x2Forward sets y to the mean of each 2×2 window

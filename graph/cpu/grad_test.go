@@ -168,6 +168,10 @@ func TestGradPool(t *testing.T) {
 			x, y, r := e.windowed(n), e.buf(m), e.buf(m)
 			maxPhi := func() float64 { e.b.MaxPool2x2Forward(x, y, s); return e.dot(r, y) }
 			e.check("max dx", x, maxPhi, func(dx graph.Buffer) { e.b.MaxPool2x2Backward(x, r, dx, s) })
+			mc := graph.PoolShapeCeil(s).Len()
+			yc, rc := e.buf(mc), e.buf(mc)
+			ceilPhi := func() float64 { e.b.MaxPool2x2CeilForward(x, yc, s); return e.dot(rc, yc) }
+			e.check("max ceil dx", x, ceilPhi, func(dx graph.Buffer) { e.b.MaxPool2x2CeilBackward(x, rc, dx, s) })
 			avgPhi := func() float64 { e.b.AvgPool2x2Forward(x, y, s); return e.dot(r, y) }
 			e.check("avg dx", x, avgPhi, func(dx graph.Buffer) { e.b.AvgPool2x2Backward(r, dx, s) })
 		})
@@ -320,6 +324,24 @@ func TestUpsampleNearestValues(t *testing.T) {
 	y := e.buf(24)
 	e.b.UpsampleNearestForward(x, y, p)
 	want := []float64{1, 1, 2, 2, 3, 3, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 4, 4, 5, 5, 6, 6}
+	for i, v := range e.b.Data(y) {
+		if v != want[i] {
+			t.Fatalf("y = %v, want %v", e.b.Data(y), want)
+		}
+	}
+}
+
+// TestMaxPoolCeilValues pins ceil mode against torch's
+// max_pool2d(x, 2, ceil_mode=True) on a 3×3 plane of negative values, by
+// hand: the last row and column form windows of their own, and nothing
+// outside the plane (no zero padding) takes part.
+func TestMaxPoolCeilValues(t *testing.T) {
+	e := newEnv(t)
+	s := graph.NCHW(1, 1, 3, 3)
+	x := e.bufFrom(9, func(i int) float64 { return -float64(9 - i) }) // −9 … −1
+	y := e.buf(4)
+	e.b.MaxPool2x2CeilForward(x, y, s)
+	want := []float64{-5, -4, -2, -1}
 	for i, v := range e.b.Data(y) {
 		if v != want[i] {
 			t.Fatalf("y = %v, want %v", e.b.Data(y), want)

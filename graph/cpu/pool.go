@@ -5,12 +5,26 @@ import "github.com/vkstyle/vkstyle/graph"
 // forEachWindow calls f(yi, xi) for every 2×2 window: the output index and
 // the input indices of the window in scan order (0,0), (0,1), (1,0), (1,1).
 func forEachWindow(s graph.Shape, f func(yi int, xi [4]int)) {
-	oh, ow := s.H/2, s.W/2
+	forEachWindowOf(s, graph.PoolShape(s), f)
+}
+
+// forEachWindowOf is forEachWindow for output shape o: in ceil mode a
+// window past the last row or column repeats the last one instead, and
+// since a later element wins only if strictly greater, the maximum and
+// its place are those of the elements inside, as torch computes them.
+func forEachWindowOf(s, o graph.Shape, f func(yi int, xi [4]int)) {
 	for nc := 0; nc < s.N*s.C; nc++ {
-		for oy := 0; oy < oh; oy++ {
-			for ox := 0; ox < ow; ox++ {
+		for oy := 0; oy < o.H; oy++ {
+			for ox := 0; ox < o.W; ox++ {
 				i := (nc*s.H+2*oy)*s.W + 2*ox
-				f((nc*oh+oy)*ow+ox, [4]int{i, i + 1, i + s.W, i + s.W + 1})
+				dx, dy := 1, s.W
+				if 2*ox+1 >= s.W {
+					dx = 0
+				}
+				if 2*oy+1 >= s.H {
+					dy = 0
+				}
+				f((nc*o.H+oy)*o.W+ox, [4]int{i, i + dx, i + dy, i + dy + dx})
 			}
 		}
 	}
@@ -42,6 +56,25 @@ func (b *Backend[T]) MaxPool2x2Backward(x, dy, dx graph.Buffer, s graph.Shape) {
 	xd, dyd := b.poolArgs("MaxPool2x2Backward", s, x, dy, "x", "dy")
 	dxd := b.arg("MaxPool2x2Backward", "dx", dx, s.Len())
 	forEachWindow(s, func(yi int, xi [4]int) {
+		j := xi[argmax(xd, xi)]
+		dxd[j] = T(float64(dxd[j]) + float64(dyd[yi]))
+	})
+}
+
+// MaxPool2x2CeilForward sets y to each ceil-mode window's maximum.
+func (b *Backend[T]) MaxPool2x2CeilForward(x, y graph.Buffer, s graph.Shape) {
+	const k = "MaxPool2x2CeilForward"
+	xd, yd := b.arg(k, "x", x, s.Len()), b.arg(k, "y", y, graph.PoolShapeCeil(s).Len())
+	forEachWindowOf(s, graph.PoolShapeCeil(s), func(yi int, xi [4]int) { yd[yi] = xd[xi[argmax(xd, xi)]] })
+}
+
+// MaxPool2x2CeilBackward accumulates dy into dx at each ceil-mode
+// window's first maximum.
+func (b *Backend[T]) MaxPool2x2CeilBackward(x, dy, dx graph.Buffer, s graph.Shape) {
+	const k = "MaxPool2x2CeilBackward"
+	xd, dyd := b.arg(k, "x", x, s.Len()), b.arg(k, "dy", dy, graph.PoolShapeCeil(s).Len())
+	dxd := b.arg(k, "dx", dx, s.Len())
+	forEachWindowOf(s, graph.PoolShapeCeil(s), func(yi int, xi [4]int) {
 		j := xi[argmax(xd, xi)]
 		dxd[j] = T(float64(dxd[j]) + float64(dyd[yi]))
 	})

@@ -173,6 +173,13 @@ func kernelCases() []kernelCase {
 				b.MaxPool2x2Forward(in[0], out[0], s)
 				b.MaxPool2x2Backward(in[0], in[1], out[1], s)
 			}})
+		mc := graph.PoolShapeCeil(s).Len()
+		add(kernelCase{"MaxPool2x2Ceil/" + s.String(), TolExact, [][]float32{g.randn(n), g.randn(mc)},
+			[][]float32{g.randn(mc), g.randn(n)}, []string{"y", "dx"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.MaxPool2x2CeilForward(in[0], out[0], s)
+				b.MaxPool2x2CeilBackward(in[0], in[1], out[1], s)
+			}})
 		add(kernelCase{"AvgPool2x2/" + s.String(), TolElementwise, [][]float32{g.randn(n), g.randn(m)},
 			[][]float32{g.randn(m), g.randn(n)}, []string{"y", "dx"},
 			func(b graph.Backend, in, out []graph.Buffer) {
