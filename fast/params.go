@@ -24,11 +24,17 @@ func newParams(model string) *params {
 // read reads tensor key of d with the given file shape, storing it under
 // key with graph shape s (the same number of elements).
 func (p *params) read(d *vgg.StateDict, key string, file []int64, s graph.Shape, what string) error {
+	return p.readAs(d, key, key, file, s, what)
+}
+
+// readAs is read storing the tensor under the name as (two files of one
+// model may use the same keys).
+func (p *params) readAs(d *vgg.StateDict, key, as string, file []int64, s graph.Shape, what string) error {
 	v, err := d.Read(key, file, what)
 	if err != nil {
 		return err
 	}
-	p.host[key], p.shape[key] = v, s
+	p.host[as], p.shape[as] = v, s
 	return nil
 }
 

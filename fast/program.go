@@ -16,15 +16,16 @@ type program struct {
 	b      graph.Backend
 	inputs []*graph.Tensor
 	bufs   []graph.Buffer // the inputs' buffers
-	out    *graph.Tensor
+	outs   []*graph.Tensor
 }
 
 // compile builds a graph with inputs of the given shapes (the leaves that
-// build reads, in order) and the output build returns, and compiles it on
-// b. build may panic with a graph error for a shape the network cannot
-// take; that comes back as an error.
+// build reads, in order) and the outputs build returns (kept, so they
+// survive the run and may be read, or bound into another program), and
+// compiles it on b. build may panic with a graph error for a shape the
+// network cannot take; that comes back as an error.
 func compile(b graph.Backend, w, h int, shapes []graph.Shape, names []string,
-	build func(g *graph.Graph, in []*graph.Tensor) *graph.Tensor) (p *program, err error) {
+	build func(g *graph.Graph, in []*graph.Tensor) []*graph.Tensor) (p *program, err error) {
 	p = &program{w: w, h: h, g: graph.New(), b: b}
 	defer func() {
 		if r := recover(); r != nil {
@@ -42,8 +43,8 @@ func compile(b graph.Backend, w, h int, shapes []graph.Shape, names []string,
 		t.Bind(buf)
 		p.inputs, p.bufs = append(p.inputs, t), append(p.bufs, buf)
 	}
-	p.out = build(p.g, p.inputs)
-	p.g.Keep(p.out)
+	p.outs = build(p.g, p.inputs)
+	p.g.Keep(p.outs...)
 	if p.prog, err = p.g.Compile(b); err != nil {
 		p.close()
 		return nil, err
@@ -51,17 +52,30 @@ func compile(b graph.Backend, w, h int, shapes []graph.Shape, names []string,
 	return p, nil
 }
 
-// run uploads the inputs, runs the forward pass and downloads the
-// output.
+// run uploads the inputs, runs the forward pass and downloads output 0.
 func (p *program) run(inputs ...[]float32) ([]float32, error) {
+	if err := p.start(inputs...); err != nil {
+		return nil, err
+	}
+	return p.read(0)
+}
+
+// start uploads the inputs and issues the forward pass; read waits for
+// it.
+func (p *program) start(inputs ...[]float32) error {
 	for i, v := range inputs {
 		if err := p.b.Upload(p.bufs[i], v); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	p.prog.Forward()
-	out := make([]float32, p.out.Shape().Len())
-	if err := p.b.Download(p.out.Buffer(), out); err != nil {
+	return nil
+}
+
+// read downloads output i.
+func (p *program) read(i int) ([]float32, error) {
+	out := make([]float32, p.outs[i].Shape().Len())
+	if err := p.b.Download(p.outs[i].Buffer(), out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -26,7 +26,7 @@ func (m *Transformer) Stylize(content *stylize.Image) (*stylize.Image, error) {
 		m.prog.close()
 		m.prog = nil
 		p, err := compile(m.p.dev, w, h, []graph.Shape{graph.NCHW(1, 3, h, w)}, []string{"content"},
-			func(g *graph.Graph, in []*graph.Tensor) *graph.Tensor { return m.build(g, in[0]) })
+			func(g *graph.Graph, in []*graph.Tensor) []*graph.Tensor { return []*graph.Tensor{m.build(g, in[0])} })
 		if err != nil {
 			return nil, fmt.Errorf("fast: TransformerNet at %d×%d: %w", w, h, err)
 		}
@@ -40,7 +40,7 @@ func (m *Transformer) Stylize(content *stylize.Image) (*stylize.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fast: TransformerNet at %d×%d: %w", w, h, err)
 	}
-	s := m.prog.out.Shape()
+	s := m.prog.outs[0].Shape()
 	return cropClamp(y, s.W, s.H, w, h, 1.0/255), nil
 }
 

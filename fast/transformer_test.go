@@ -83,7 +83,7 @@ func TestTransformerMatchesPyTorch(t *testing.T) {
 				}
 				defer m.Close()
 				p, err := compile(b, w, h, []graph.Shape{graph.NCHW(1, 3, h, w)}, []string{"content"},
-					func(g *graph.Graph, in []*graph.Tensor) *graph.Tensor { return m.build(g, in[0]) })
+					func(g *graph.Graph, in []*graph.Tensor) []*graph.Tensor { return []*graph.Tensor{m.build(g, in[0])} })
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -92,7 +92,7 @@ func TestTransformerMatchesPyTorch(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				s := p.out.Shape()
+				s := p.outs[0].Shape()
 				if dims := []int{s.N, s.C, s.H, s.W}; !equalInts(dims, want.Dims) {
 					t.Fatalf("output %v, want %v", dims, want.Dims)
 				}
