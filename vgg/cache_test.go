@@ -133,8 +133,17 @@ func TestKnownTable(t *testing.T) {
 			t.Errorf("%s twice", f.Name)
 		}
 		seen[f.Name] = true
-		if _, err := f.arch(); err != nil || len(f.URLs) == 0 || f.Provenance == "" {
-			t.Errorf("%s: arch %v, %d URLs, provenance %q", f.Name, err, len(f.URLs), f.Provenance)
+		if len(f.URLs) == 0 || f.Provenance == "" {
+			t.Errorf("%s: %d URLs, provenance %q", f.Name, len(f.URLs), f.Provenance)
+		}
+		if len(f.Keys) > 0 { // another network: checked by its keys, no hash known
+			if f.SHA256 != "" || f.FeaturesOnly {
+				t.Errorf("%s: keys-checked with hash %q, features-only %v", f.Name, f.SHA256, f.FeaturesOnly)
+			}
+			continue
+		}
+		if _, err := f.arch(); err != nil {
+			t.Errorf("%s: arch %v", f.Name, err)
 		}
 		// torchvision's and neural-style-pt's names carry the first 8
 		// hex digits of the SHA-256.
@@ -151,6 +160,21 @@ func TestKnownTable(t *testing.T) {
 	}
 	if _, err := KnownFiles("vgg19", "dropbox"); err == nil || !strings.Contains(err.Error(), "torchvision, timm, caffe") {
 		t.Errorf("unknown source: %v", err)
+	}
+	// The AdaIN files are verified by their keys, not as a VGG.
+	for _, c := range []struct{ model, fixture string }{{"adain-encoder", "encoder"}, {"adain-decoder", "decoder"}} {
+		fs, err := KnownFiles(c.model)
+		if err != nil || len(fs) != 1 {
+			t.Fatalf("KnownFiles(%s): %v, %v", c.model, fs, err)
+		}
+		src := filepath.Join("..", "fast", "testdata", "adain-"+map[string]string{"encoder": "vgg", "decoder": "decoder"}[c.fixture]+".pth")
+		if sum, err := verifyFile(src, fs[0]); err != nil || len(sum) != 64 {
+			t.Errorf("verify %s as %s: %s, %v", src, c.model, sum, err)
+		}
+		wrong := filepath.Join("..", "testdata", "tiny19.pth")
+		if _, err := verifyFile(wrong, fs[0]); err == nil || !strings.Contains(err.Error(), "not the "+c.model+" file") {
+			t.Errorf("verify tiny19.pth as %s: %v", c.model, err)
+		}
 	}
 	// Known returns a copy.
 	k := Known()

@@ -365,6 +365,9 @@ func verifyFile(path string, f File) (string, error) {
 	if f.SHA256 != "" && !strings.HasPrefix(sum, strings.ToLower(f.SHA256)) {
 		return "", badDownload{fmt.Sprintf("%s has SHA-256 %s, want %s", path, sum, f.SHA256)}
 	}
+	if len(f.Keys) > 0 {
+		return sum, checkKeys(path, f)
+	}
 	arch, err := f.arch()
 	if err != nil {
 		return "", err
@@ -377,6 +380,21 @@ func verifyFile(path string, f File) (string, error) {
 		return "", errors.New(msg) // the published bytes, but unreadable
 	}
 	return sum, nil
+}
+
+// checkKeys checks that the file at path is a state dict holding f.Keys.
+func checkKeys(path string, f File) error {
+	d, err := OpenStateDict(path)
+	if err != nil {
+		return badDownload{strings.TrimPrefix(err.Error(), "vgg: ")}
+	}
+	defer d.Close()
+	for _, k := range f.Keys {
+		if !d.Has(k) {
+			return badDownload{fmt.Sprintf("%s has no tensor %s: not the %s file (it has %s)", path, k, f.Model, d.Describe())}
+		}
+	}
+	return nil
 }
 
 // hashFile returns the hex SHA-256 of the file at path.

@@ -28,6 +28,10 @@ type File struct {
 	// Provenance says where the URL, size and hash come from and how far
 	// they are verified.
 	Provenance string
+	// Keys, for a network other than VGG (the AdaIN files, which package
+	// fast reads), are tensors whose presence checks the file's structure
+	// instead of loading it as a VGG.
+	Keys []string
 }
 
 // known is the one table of weight files: URLs, sizes and hashes. Nothing
@@ -96,6 +100,27 @@ var known = []File{
 		Provenance: "as vgg19-d01eb7cb.pth: jcjohnson/pytorch-vgg (S3 URL, hash prefix from sha256sum) and " +
 			"neural-style-pt's download_models.py (umich URL); full hash and size unknown",
 	},
+	{
+		Model: "adain-encoder", Source: "naoto0804", Name: "vgg_normalised.pth",
+		URLs: []string{
+			"https://github.com/naoto0804/pytorch-AdaIN/releases/download/v0.0.0/vgg_normalised.pth",
+			"https://docs.google.com/uc?export=download&id=108uza-dsmwvbW2zv-G73jtVcMU_2Nb7Y",
+		},
+		Keys: []string{"0.weight", "2.weight", "29.weight"},
+		Provenance: "AdaIN's encoder (Huang & Belongie's vgg_normalised converted by naoto0804/pytorch-AdaIN, whose " +
+			"test.py reads it); release URL as that README links it, remembered, not checked from here; Google Drive " +
+			"id from davidbau/dissect's download_models.sh; size and hash unknown: only the keys are checked",
+	},
+	{
+		Model: "adain-decoder", Source: "naoto0804", Name: "decoder.pth",
+		URLs: []string{
+			"https://github.com/naoto0804/pytorch-AdaIN/releases/download/v0.0.0/decoder.pth",
+			"https://docs.google.com/uc?export=download&id=1w9r1NoYnn7tql1VYG3qDUzkbIks24RBQ",
+		},
+		Keys: []string{"1.weight", "28.weight"},
+		Provenance: "AdaIN's decoder trained by naoto0804/pytorch-AdaIN; URLs as for vgg_normalised.pth, equally " +
+			"unverified; size and hash unknown: only the keys are checked",
+	},
 }
 
 // Known returns a copy of the table of known weight files, in the order
@@ -120,7 +145,7 @@ func KnownFiles(model string, sources ...string) ([]File, error) {
 		}
 	}
 	if len(all) == 0 {
-		return nil, fmt.Errorf("vgg: no known weight files for %q: want vgg19 or vgg16", model)
+		return nil, fmt.Errorf("vgg: no known weight files for %q: want vgg19, vgg16, adain-encoder or adain-decoder", model)
 	}
 	if len(sources) == 0 {
 		return all, nil

@@ -24,6 +24,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"render", "stylise an image (with no flags: the built-in sample)", runRender},
+		{"adain", "stylise images in one pass with any style (AdaIN: vgg_normalised.pth + decoder.pth)", runAdaIN},
 		{"fast", "stylise images in one pass with a fast_neural_style model (.pth)", runFast},
 		{"preview", "stylise in a live window that you can steer (render's flags; h lists the keys)", runPreview},
 		{"bench", "time full iterations, with a per-kernel profile", runBench},

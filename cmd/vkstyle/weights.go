@@ -27,15 +27,19 @@ var weightsClient *http.Client
 
 const weightsUsage = `usage: vkstyle weights <command> [flags]
 
-  fetch [vgg19|vgg16] [-source S,…] [-dir D]   download, resume, verify (default vgg19)
+  fetch [MODEL] [-source S,…] [-dir D]         download, resume, verify; MODEL is vgg19 (default),
+                                               vgg16, adain-encoder or adain-decoder
         [-timeout 30s] [-deadline 1h]          give up on a silent source, or a slow one
   list [-dir D]                                what is cached, size, verified
   verify [-dir D] [FILE…]                      re-hash and check cached files
 
 Sources, tried in order: torchvision (download.pytorch.org), timm (Hugging
 Face, only the 80 MB of convolution weights), caffe (neural-style-pt's
-Caffe conversion). Files live in $VKSTYLE_WEIGHTS_DIR, else the user cache
-directory's vkstyle/weights.
+Caffe conversion). adain-encoder and adain-decoder are
+naoto0804/pytorch-AdaIN's vgg_normalised.pth and decoder.pth, for vkstyle
+adain (their URLs and sizes are unverified: only their keys are checked).
+Files live in $VKSTYLE_WEIGHTS_DIR, else the user cache directory's
+vkstyle/weights.
 `
 
 // runWeights is `vkstyle weights fetch|list|verify`.
@@ -203,7 +207,10 @@ func weightsList(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "weights in %s:\n", *dir)
 	for _, f := range files {
 		what := "unknown file"
-		if f.Known != nil {
+		switch {
+		case f.Known != nil && len(f.Known.Keys) > 0:
+			what = fmt.Sprintf("%s, %s, for vkstyle adain", f.Known.Model, f.Known.Source)
+		case f.Known != nil:
 			what = fmt.Sprintf("%s, %s, %s input", f.Known.Model, f.Known.Source, f.Known.Convention.Name)
 		}
 		fmt.Fprintf(stdout, "  %-36s %10s  %s; %s\n", f.Name, fmtSize(f.Size), what, f.Status)
