@@ -18,6 +18,9 @@ func init() { runtime.LockOSThread() }
 
 // runPreview is `vkstyle preview`: render's flags, in a live window.
 func runPreview(args []string, stdout, stderr io.Writer) error {
+	if feedPreviewMode(args) {
+		return runPreviewFeed(args, stdout, stderr)
+	}
 	f, set, model, note, err := parseRender("preview", args, stderr)
 	if err != nil {
 		return err

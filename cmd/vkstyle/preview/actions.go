@@ -95,6 +95,19 @@ func (s *session) handle(actions []Action, running bool) error {
 			s.mu.Unlock()
 			set(errRestart)
 		case StyleUp, StyleDown, ContentUp, ContentDown:
+			if s.Feed != nil {
+				switch a.Kind {
+				case StyleUp:
+					s.changeAlpha(AlphaStep)
+					restyle()
+				case StyleDown:
+					s.changeAlpha(-AlphaStep)
+					restyle()
+				default:
+					s.logf("a feed-forward model has no content weight: + and - change alpha")
+				}
+				continue
+			}
 			s.mu.Lock()
 			switch a.Kind {
 			case StyleUp:
@@ -114,7 +127,7 @@ func (s *session) handle(actions []Action, running bool) error {
 				s.logf("dropped file: %v", err)
 				continue
 			}
-			if a.Kind == DropContent {
+			if a.Kind == DropContent || (s.Feed != nil && !s.Feed.TakesStyle()) {
 				s.content = im
 				s.compMu.Lock()
 				err := s.comp.SetContent(im)

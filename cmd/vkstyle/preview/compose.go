@@ -161,10 +161,11 @@ func (c *Composer) Prepare(w, h int) error {
 }
 
 // Record records the frame of image x (3×h×w floats in the network's
-// input space) into f. SetContent and SetStyle must have been called.
+// input space) into f. SetContent must have been called; without
+// SetStyle (a model without a style image) the style thumbnail is empty.
 func (c *Composer) Record(f *gpu.Frame, x gpu.Binding, w, h int) error {
-	if c.cthumb == nil || c.sthumb == nil || c.thumbs == nil {
-		return fmt.Errorf("preview: Record before SetContent and SetStyle")
+	if c.cthumb == nil || c.thumbs == nil {
+		return fmt.Errorf("preview: Record before SetContent")
 	}
 	if x.Size < uint64(12*w*h) {
 		return fmt.Errorf("preview: image buffer of %d bytes for %d×%d", x.Size, w, h)

@@ -55,7 +55,10 @@ const Help = `vkstyle preview controls:
   drop file  the dropped image becomes the style (continue from the current image);
              with Shift held, the content (restart from the initial image)
   h or ?     this help
-  q or Esc   quit, saving the final image when -out was given`
+  q or Esc   quit, saving the final image when -out was given
+With -adain: + / - change alpha by 0.1, a dropped file is the new style (the
+new content with Shift), each shown as soon as it is computed. With -fast: a
+dropped file is the new content.`
 
 // TitleHelp is the short list of controls shown in the title bar after h.
 const TitleHelp = "space pause · s save · o colours · +/- style · [/] content · r restart · q quit"

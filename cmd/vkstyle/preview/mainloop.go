@@ -54,11 +54,24 @@ func (s *session) setTitle() {
 			fmt.Fprintf(&b, " · %.2f it/s", float64(n-1)/d.Seconds())
 		}
 	}
-	fmt.Fprintf(&b, " · content %g style %g", cw, sw)
+	if s.Feed != nil {
+		s.mu.Lock()
+		alpha, pass := s.alpha, s.lastPass
+		s.mu.Unlock()
+		if pass > 0 {
+			fmt.Fprintf(&b, " · %v a pass", pass.Round(time.Millisecond))
+		}
+		if s.Feed.TakesStyle() {
+			fmt.Fprintf(&b, " · alpha %.1f", alpha)
+		}
+	} else {
+		fmt.Fprintf(&b, " · content %g style %g", cw, sw)
+	}
 	if s.colours.Load() {
 		b.WriteString(" · original colours")
 	}
 	switch {
+	case final && s.Feed != nil:
 	case final:
 		b.WriteString(" · finished")
 	case paused && stopped && s.shownGen.Load() == s.copiedGen.Load():

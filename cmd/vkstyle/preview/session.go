@@ -37,6 +37,12 @@ type Session struct {
 	// MaxFPS limits how often frames are presented while the run goes on;
 	// 0 means 30.
 	MaxFPS float64
+	// Feed, when set, is a feed-forward model run instead of an
+	// optimisation (Engine and Model are then unused; Convention is
+	// FeedConvention): + and - change Alpha, a dropped file the style or
+	// the content.
+	Feed  Feed
+	Alpha float64
 }
 
 // Stats is what a session did, for the closing line and for comparing
@@ -138,6 +144,8 @@ type session struct {
 	// change, shared by all three goroutines.
 	mu              sync.Mutex
 	contentW, styW  float64        // the weights, changed by the keys
+	alpha           float64        // a feed-forward model's alpha, changed by the keys
+	lastPass        time.Duration  // how long its last pass took
 	final           *stylize.Image // the finished run's result
 	paused, pending bool           // paused; a restyle waits for the resume
 	stopped         bool           // the worker waits in a pause
@@ -220,12 +228,14 @@ func (s *session) run() error {
 	s.colours.Store(o.OriginalColors)
 	base.Options.OriginalColors = false
 	s.content, s.styles, s.blend = base.Content, base.Styles, base.Options.StyleBlend
-	s.contentW, s.styW = o.ContentWeight, o.StyleWeight
+	s.contentW, s.styW, s.alpha = o.ContentWeight, o.StyleWeight, s.Alpha
 	if err := s.comp.SetContent(s.content); err != nil {
 		return err
 	}
-	if err := s.comp.SetStyle(s.styles[0]); err != nil {
-		return err
+	if len(s.styles) > 0 {
+		if err := s.comp.SetStyle(s.styles[0]); err != nil {
+			return err
+		}
 	}
 	worker := make(chan error, 1)
 	go func() { worker <- s.work(base, o) }()

@@ -3,6 +3,7 @@ package preview
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -79,5 +80,35 @@ func TestSnapshotPath(t *testing.T) {
 	}
 	if p := SnapshotPath(filepath.Join(dir, "noext")); p != filepath.Join(dir, "noext_snapshot1.png") {
 		t.Errorf("snapshot of a base without extension: %s", p)
+	}
+}
+
+type fakeFeed struct{}
+
+func (fakeFeed) TakesStyle() bool { return true }
+func (fakeFeed) Render(c *stylize.Image, _ []*stylize.Image, _ []float64, _ float64) (*stylize.Image, error) {
+	return c, nil
+}
+
+// With a feed-forward model, + and - move alpha by 0.1 within [0, 1] and
+// ask for a new pass; [ and ] change nothing.
+func TestHandleFeed(t *testing.T) {
+	s := newSession(context.Background(), &Session{Feed: fakeFeed{}})
+	defer s.cancel()
+	s.comp, s.alpha = &Composer{}, 0.95
+	if err := s.handle([]Action{{Kind: StyleUp}}, false); !errors.Is(err, errRestyle) || s.alpha != 1 {
+		t.Errorf("+ at 0.95: %v, alpha %g; want a new pass at 1", err, s.alpha)
+	}
+	if err := s.handle([]Action{{Kind: StyleDown}, {Kind: StyleDown}}, false); !errors.Is(err, errRestyle) || math.Abs(s.alpha-0.8) > 1e-12 {
+		t.Errorf("- - at 1: %v, alpha %g; want a new pass at 0.8", err, s.alpha)
+	}
+	if err := s.handle([]Action{{Kind: ContentUp}, {Kind: ContentDown}}, false); err != nil || math.Abs(s.alpha-0.8) > 1e-12 {
+		t.Errorf("] [: %v, alpha %g; want nothing", err, s.alpha)
+	}
+	for range 12 {
+		s.handle([]Action{{Kind: StyleDown}}, false)
+	}
+	if s.alpha != 0 {
+		t.Errorf("alpha %g after many -, want 0", s.alpha)
 	}
 }

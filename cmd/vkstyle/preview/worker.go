@@ -14,6 +14,9 @@ import (
 // work is the worker: the runs, one after the other, until the user
 // quits.
 func (s *session) work(base stylize.Request, o stylize.Options) error {
+	if s.Feed != nil {
+		return s.feedWork()
+	}
 	next := base
 	for {
 		req := next
@@ -121,7 +124,10 @@ func (s *session) frame(x graph.Buffer, w, h int) error {
 
 // idle shows the finished image im until an action ends the wait.
 func (s *session) idle(im *stylize.Image) error {
-	x := s.Model.Preprocess(im)
+	x := im.Pix // a feed-forward model's result, shown as it is
+	if s.Feed == nil {
+		x = s.Model.Preprocess(im)
+	}
 	buf, err := s.Device.NewBuffer("final image", uint64(4*len(x)))
 	if err != nil {
 		return err
