@@ -138,7 +138,7 @@ func benchModel(name string) (*stylize.NetModel, string, error) {
 // category groups dispatch labels for the breakdown.
 func category(label string) string {
 	switch {
-	case label == "conv forward":
+	case strings.HasPrefix(label, "conv forward"):
 		return "conv forward"
 	case strings.HasPrefix(label, "conv backward"):
 		return "conv backward"

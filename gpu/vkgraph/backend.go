@@ -22,6 +22,10 @@ type Backend struct {
 	// devices (lavapipe) whose subgroups have 8 lanes or more, shuffle and
 	// vote. A GPU caches a uniform load anyway.
 	subgroupW bool
+	// winograd: whether 3×3 convolutions run as Winograd F(2×2, 3×3)
+	// (winograd.go): winoAuto, winoOn or winoOff; wino its scratch.
+	winograd int
+	wino     [3]*gpu.Buffer
 }
 
 var _ graph.Backend = (*Backend)(nil)
@@ -36,6 +40,11 @@ func New(dev *gpu.Device, s *gpu.Stream) (*Backend, error) {
 	}
 	b := &Backend{dev: dev, s: s}
 	b.subgroupW = subgroupWeights(&dev.Info)
+	wm, err := winogradMode()
+	if err != nil {
+		return nil, err
+	}
+	b.winograd = wm
 	k, err := defaultFamily()
 	if err == nil {
 		b.kernels, err = b.resolve(k)
@@ -58,6 +67,9 @@ func (b *Backend) Stream() *gpu.Stream { return b.s }
 
 // Close frees the backend's own stream. Buffers are freed by their owners.
 func (b *Backend) Close() error {
+	if b.s != nil {
+		b.closeWinograd()
+	}
 	if b.own && b.s != nil {
 		err := b.s.Close()
 		b.s = nil

@@ -58,6 +58,10 @@ func (b *Backend) Conv2DForward(x, w, bias, y graph.Buffer, p graph.Conv2DParams
 	if bias != nil {
 		bb = unwrap(bias)
 	}
+	if pl, ok := b.useWinograd(p); ok {
+		b.winoForward(x0, w0, bb, bias != nil, y0, p, pl)
+		return
+	}
 	P := p.OutH() * p.OutW()
 	st := !b.texelFits(x0, w0, bb)
 	f := b.convFwd(p, st)

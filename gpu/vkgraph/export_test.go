@@ -29,3 +29,22 @@ func GramSlices(c, hw int) int { return gramSlices(c, hw) }
 
 // SubgroupWeights is subgroupWeights.
 func SubgroupWeights(info *gpu.DeviceInfo) bool { return subgroupWeights(info) }
+
+// SetWinograd forces the Winograd path on (wherever it applies, whatever
+// the size) or off; WinogradPlanned says whether p would take it.
+func (b *Backend) SetWinograd(on bool) {
+	b.winograd = winoOff
+	if on {
+		b.winograd = winoOn
+	}
+}
+
+// WinogradPlanned reports whether Conv2DForward runs p as Winograd, and
+// in how many chunks of tiles per image.
+func (b *Backend) WinogradPlanned(p graph.Conv2DParams) (bool, int) {
+	pl, ok := b.useWinograd(p)
+	if !ok {
+		return false, 0
+	}
+	return true, (pl.tiles + pl.chunk - 1) / pl.chunk
+}

@@ -53,6 +53,10 @@ const (
 	kAffineBwdScale kernelName = "affine_bwd_scale"
 	kUpsampleFwd    kernelName = "upsample_fwd"
 	kUpsampleBwd    kernelName = "upsample_bwd"
+	kWinoFilter     kernelName = "wino_filter"
+	kWinoInput      kernelName = "wino_input"
+	kWinoOutput     kernelName = "wino_output"
+	kWinoGemm       kernelName = "wino_gemm"
 )
 
 // kernelTable is every kernel the backend records, each with whether it
@@ -66,7 +70,7 @@ var kernelTable = map[kernelName]bool{
 	kResizeFwd: false, kResizeBwd: false, kStatsFwd: false, kStatsBwd: false,
 	kMSEFwd: false, kMSEBwd: false, kTVFwd: false, kTVBwd: false, kAxpyNorm: false,
 	kAffineFwd: false, kAffineBwdData: false, kAffineBwdStats: false, kAffineBwdScale: false,
-	kUpsampleFwd: false, kUpsampleBwd: false,
+	kUpsampleFwd: false, kUpsampleBwd: false, kWinoFilter: false, kWinoInput: false, kWinoOutput: false, kWinoGemm: false,
 }
 
 // storage is the variant of n that reads every input from a storage
