@@ -15,7 +15,9 @@
 //                padding (zeros, or reflection like torch), writes
 //                V[(ξ·cinp + ci)·tpad + tile].
 //   wino_output: one invocation per (co, tile): reads M[(ξ·COut + co)·tpad
-//                + tile], writes the 2×2 outputs inside the image, + bias.
+//                + tile], writes the 2×2 outputs inside the image, + bias
+//                (or adds them to y: the data gradient of a convolution,
+//                whose filters are the forward's flipped and transposed).
 //
 // Tiles are numbered row-major over ⌈OH/2⌉×⌈OW/2⌉ (tw per row); a chunk is
 // tiles [t0, t0 + tcount). Patches of the last row or column of tiles of
@@ -33,7 +35,8 @@ layout(push_constant) uniform Push {
 	uint tcount;  // tiles in the chunk
 	uint tpad;    // tile stride of V and M (≥ tcount)
 	uint ustride; // stride of U between positions ξ
-	uint flags;   // 1: reflect padding; 2: add bias
+	uint flags;   // 1: reflect padding; 2: add bias; 4: w is the forward's
+	              // weights, read as their flipped transpose; 8: add to y
 	uint x_off;   // element index of the image's first plane in x (or y)
 	uint cinp;    // CIn rounded up to a multiple of 4
 } p;
@@ -47,7 +50,7 @@ layout(std430, binding = 1) writeonly buffer V { float v[]; };
 #elif defined(OP_OUTPUT)
 INPUT(0, m);    // 16×COut×tpad
 INPUT(1, bias); // COut
-layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+layout(std430, binding = 2) buffer Y { float y[]; };
 #else
 #error "define one OP_*"
 #endif
@@ -81,7 +84,8 @@ void main() {
 	float g[3][3];
 	for (uint a = 0; a < 3; a++) {
 		for (uint b = 0; b < 3; b++) {
-			g[a][b] = ci < p.CIn ? FETCH(w, (co * p.CIn + ci) * 9u + a * 3u + b) : 0.0;
+			uint wi = (p.flags & 4u) != 0u ? (ci * p.COut + co) * 9u + (2u - a) * 3u + (2u - b) : (co * p.CIn + ci) * 9u + a * 3u + b;
+			g[a][b] = ci < p.CIn ? FETCH(w, wi) : 0.0;
 		}
 	}
 	// t = G g (4×3), G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]
@@ -151,7 +155,8 @@ void main() {
 		for (uint b = 0; b < 2; b++) {
 			uint oy = oy0 + a, ox = ox0 + b;
 			if (oy < p.OH && ox < p.OW) {
-				y[p.x_off + (co * p.OH + oy) * p.OW + ox] = r[b] + bv;
+				uint yi = p.x_off + (co * p.OH + oy) * p.OW + ox;
+				y[yi] = r[b] + ((p.flags & 8u) != 0u ? y[yi] : bv);
 			}
 		}
 	}

@@ -59,7 +59,11 @@ func (b *Backend) Conv2DForward(x, w, bias, y graph.Buffer, p graph.Conv2DParams
 		bb = unwrap(bias)
 	}
 	if pl, ok := b.useWinograd(p); ok {
-		b.winoForward(x0, w0, bb, bias != nil, y0, p, pl)
+		var bv *Buffer
+		if bias != nil {
+			bv = bb
+		}
+		b.winoRun(x0, w0, bv, y0, p, pl, false)
 		return
 	}
 	P := p.OutH() * p.OutW()
@@ -116,8 +120,8 @@ func (b *Backend) convSharedKernel(name kernelName, texel []int, p graph.Conv2DP
 // Conv2DBackwardData accumulates dx += ∂L/∂x given dy. A stride-1,
 // zero-padded square convolution (every VGG layer) runs as a forward
 // convolution of dy with the flipped transpose of w, padded K−1−P, through
-// the register-tiled forward kernel; other convolutions gather through
-// conv2d_bwd_data.
+// the register-tiled forward kernel, or as Winograd (useWinograd); other
+// convolutions gather through conv2d_bwd_data.
 func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParams) {
 	defer b.s.Batch().WithLabel("conv backward-data")()
 	b.s.Batch().Work(convFLOPs(p))
@@ -127,6 +131,10 @@ func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParam
 	if p.Stride == 1 && !p.Reflect && p.KH == p.KW && p.Pad <= p.KH-1 {
 		t := graph.Conv2DParams{N: p.N, CIn: p.COut, H: p.OutH(), W: p.OutW(), COut: p.CIn,
 			KH: p.KH, KW: p.KW, Stride: 1, Pad: p.KH - 1 - p.Pad}
+		if pl, ok := b.useWinograd(t); ok {
+			b.winoRun(dy0, w0, nil, dx0, t, pl, true)
+			return
+		}
 		P := p.H * p.W
 		f := b.convFwd(t, st)
 		for n := 0; n < p.N; n++ {

@@ -42,9 +42,16 @@ const (
 const winoScratch = 16 << 20
 
 // winoMinWork is the least work (FLOPs of the direct convolution) for
-// which auto takes the Winograd path: below it the transforms' passes and
-// the 16 small products cost more than they save.
-const winoMinWork = 0.1e9
+// which auto takes the Winograd path, and winoMinTiles the fewest output
+// tiles (a 16×16 output): below them the transforms' passes, the filter
+// transform above all (recomputed at every call, COut·CIn·16 values), and
+// the 16 small products cost more than they save (BenchmarkWinograd:
+// 512→512 at 8², 19 GFLOP/s direct, 9 as Winograd; 256→256 at 16², 19
+// and 27).
+const (
+	winoMinWork  = 0.1e9
+	winoMinTiles = 64
+)
 
 // winogradMode reads $VKSTYLE_WINOGRAD.
 func winogradMode() (int, error) {
@@ -70,7 +77,8 @@ type winoPlan struct {
 
 // useWinograd returns the plan for p, or false when p runs directly: not
 // 3×3, stride 1, pad 1; the shared family; off; auto on a GPU (measured on
-// lavapipe only) or below winoMinWork; or operands a binding cannot hold.
+// lavapipe only) or below winoMinWork or winoMinTiles; or operands a
+// binding cannot hold.
 func (b *Backend) useWinograd(p graph.Conv2DParams) (winoPlan, bool) {
 	if b.winograd == winoOff || b.kernels != FamilyTexel || p.KH != 3 || p.KW != 3 || p.Stride != 1 || p.Pad != 1 {
 		return winoPlan{}, false
@@ -88,14 +96,17 @@ func (b *Backend) useWinograd(p graph.Conv2DParams) (winoPlan, bool) {
 	// V is written through a storage binding and read through a texel
 	// binding of vec4s, M written through a storage binding and read
 	// through one of floats; U is a texel binding of vec4s.
-	chunk := min(4*texel/(16*cinp), texel/(16*p.COut), min(bind, winoScratch)/(16*wide)) / 64 * 64
+	chunk := min(4*texel/(16*cinp), texel/(16*p.COut), min(bind, winoScratch)/(16*wide)) / 16 * 16
 	switch {
-	case chunk < 64, 16*ustride/4 > texel, 16*ustride > bind, p.WShape().Len() > texel,
+	case chunk < 16, 16*ustride/4 > texel, 16*ustride > bind, p.WShape().Len() > texel,
 		p.COut*oh*ow > bind, p.XShape().Len() > texel:
 		return winoPlan{}, false
 	}
+	if b.winograd == winoAuto && pl.tiles < winoMinTiles {
+		return winoPlan{}, false
+	}
 	pl.chunk = min(chunk, pl.tiles)
-	pl.tpad = (pl.chunk + 63) / 64 * 64
+	pl.tpad = (pl.chunk + 15) / 16 * 16 // whole register tiles of wino_gemm
 	return pl, true
 }
 
@@ -119,8 +130,11 @@ func (b *Backend) scratch(i, n int) *gpu.Buffer {
 	return buf
 }
 
-// winoForward records y = conv(x, w) + bias by plan pl.
-func (b *Backend) winoForward(x0, w0, bb *Buffer, bias bool, y0 *Buffer, p graph.Conv2DParams, pl winoPlan) {
+// winoRun records y = conv(x, w) + bias by plan pl (bias nil: none); with
+// transposed, p is the data gradient's convolution (dy in, dx out, padding
+// 1: Conv2DBackwardData) and it records dx += conv(dy, flip(wᵀ)), w being
+// the forward's weights.
+func (b *Backend) winoRun(x0, w0, bias, y0 *Buffer, p graph.Conv2DParams, pl winoPlan, transposed bool) {
 	cinp := (p.CIn + 3) / 4 * 4
 	u := b.scratch(0, 16*pl.ustride)
 	v := b.scratch(1, 16*cinp*pl.tpad)
@@ -132,8 +146,13 @@ func (b *Backend) winoForward(x0, w0, bb *Buffer, bias bool, y0 *Buffer, p graph
 	if p.Reflect {
 		flags |= 1
 	}
-	if bias {
+	bb := w0 // bound but unread without a bias
+	if bias != nil {
 		flags |= 2
+		bb = bias
+	}
+	if transposed {
+		flags |= 4 | 8 // flipped transpose of w; accumulate into y
 	}
 	oh, ow := p.OutH(), p.OutW()
 	words := func(t0, count int, off uint32) []uint32 {
@@ -149,8 +168,13 @@ func (b *Backend) winoForward(x0, w0, bb *Buffer, bias bool, y0 *Buffer, p graph
 		Spec: []uint32{uint32(co), uint32(px)}})
 	uAll, vAll, mAll := u.Range(0, uint64(16*pl.ustride)*4), v.Range(0, uint64(16*cinp*pl.tpad)*4), m.Range(0, uint64(16*p.COut*pl.tpad)*4)
 
+	what := "conv forward"
+	if transposed {
+		what = "conv backward-data"
+	}
+	transforms, products := what+" winograd transforms", what+" winograd products"
 	batch := b.s.Batch()
-	restore := batch.WithLabel("conv forward winograd transforms")
+	restore := batch.WithLabel(transforms)
 	defer restore()
 	b.dispatchN(kf, p.COut*cinp, words(0, 0, 0), b.input(w0, false), uAll)
 	yo := operand{x: y0, plane: p.COut * oh * ow}
@@ -159,12 +183,12 @@ func (b *Backend) winoForward(x0, w0, bb *Buffer, bias bool, y0 *Buffer, p graph
 		xoff := uint32(n * p.CIn * p.H * p.W)
 		for t0 := 0; t0 < pl.tiles; t0 += pl.chunk {
 			count := min(pl.chunk, pl.tiles-t0)
-			batch.SetLabel("conv forward winograd transforms")
+			batch.SetLabel(transforms)
 			b.dispatchN(ki, cinp*count, words(t0, count, xoff), b.input(x0, false), vAll)
-			batch.SetLabel("conv forward winograd products")
+			batch.SetLabel(products)
 			groups := [3]uint32{ceilDiv(int(ceilDiv(pl.tpad, px)), convLocal), ceilDiv(p.COut, co), 16}
 			b.dispatch(kg, groups, []uint32{uint32(cinp), uint32(p.COut), uint32(pl.tpad), uint32(pl.ustride)}, vAll, uAll, mAll)
-			batch.SetLabel("conv forward winograd transforms")
+			batch.SetLabel(transforms)
 			b.dispatchN(ko, p.COut*count, words(t0, count, yoff), mAll, b.input(bb, false), ybind)
 		}
 	}

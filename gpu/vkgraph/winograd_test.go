@@ -28,8 +28,9 @@ func TestBackendWinogradMinimum(t *testing.T) {
 }
 
 // Convolutions whose tiles take several chunks (64 output channels under
-// the minimum's 65 536 texels: 64 tiles a chunk), a batch, against the
-// reference, with the plan checked to be Winograd.
+// the minimum's 65 536 texels: 64 tiles a chunk), a batch, forward and
+// data gradient, against the reference, with the plan checked to be
+// Winograd.
 func TestWinogradChunks(t *testing.T) {
 	b := newBackend(t, gpu.Options{Limits: gpu.LimitsMinimum})
 	b.SetWinograd(true)
@@ -39,11 +40,14 @@ func TestWinogradChunks(t *testing.T) {
 		{N: 1, CIn: 64, H: 33, W: 17, COut: 64, KH: 3, KW: 3, Stride: 1, Pad: 1, Reflect: true},
 		{N: 2, CIn: 16, H: 33, W: 17, COut: 64, KH: 3, KW: 3, Stride: 1, Pad: 1, Reflect: true},
 		{N: 1, CIn: 16, H: 40, W: 41, COut: 64, KH: 3, KW: 3, Stride: 1, Pad: 1},
+		{N: 2, CIn: 64, H: 21, W: 19, COut: 16, KH: 3, KW: 3, Stride: 1, Pad: 1},
 	} {
 		t.Run(fmt.Sprintf("%d→%d/%dx%d/n%d", p.CIn, p.COut, p.H, p.W, p.N), func(t *testing.T) {
 			on, chunks := b.WinogradPlanned(p)
-			if !on || chunks < 2 {
-				t.Fatalf("planned Winograd %v in %d chunks, want several chunks", on, chunks)
+			tr := graph.Conv2DParams{N: p.N, CIn: p.COut, H: p.H, W: p.W, COut: p.CIn, KH: 3, KW: 3, Stride: 1, Pad: 1}
+			onT, chunksT := b.WinogradPlanned(tr)
+			if !on || max(chunks, chunksT) < 2 {
+				t.Fatalf("planned Winograd %v in %d chunks, data gradient %v in %d; want Winograd, in several chunks", on, chunks, onT, chunksT)
 			}
 			rnd := func(n int, sd float64) []float32 {
 				v := make([]float32, n)
@@ -53,21 +57,31 @@ func TestWinogradChunks(t *testing.T) {
 				return v
 			}
 			x, w, bias := rnd(p.XShape().Len(), 1), rnd(p.WShape().Len(), 1/24.0), rnd(p.COut, 1)
-			run := func(be graph.Backend) []float32 {
-				bufs := make([]graph.Buffer, 4)
-				for i, d := range [][]float32{x, w, bias, make([]float32, p.YShape().Len())} {
+			dy, dx := rnd(p.YShape().Len(), 1), rnd(p.XShape().Len(), 1)
+			// y = conv(x, w) + bias, and dx += the data gradient of dy
+			// (Winograd too when the padding is zeros).
+			run := func(be graph.Backend) (y, gx []float32) {
+				bufs := make([]graph.Buffer, 6)
+				for i, d := range [][]float32{x, w, bias, make([]float32, p.YShape().Len()), dy, dx} {
 					bufs[i], _ = be.Alloc(len(d), "t")
 					be.Upload(bufs[i], d)
 					defer be.Free(bufs[i])
 				}
 				be.Conv2DForward(bufs[0], bufs[1], bufs[2], bufs[3], p)
-				out := make([]float32, p.YShape().Len())
-				if err := be.Download(bufs[3], out); err != nil {
+				be.Conv2DBackwardData(bufs[4], bufs[1], bufs[5], p)
+				y, gx = make([]float32, p.YShape().Len()), make([]float32, p.XShape().Len())
+				if err := be.Download(bufs[3], y); err != nil {
 					t.Fatal(err)
 				}
-				return out
+				if err := be.Download(bufs[5], gx); err != nil {
+					t.Fatal(err)
+				}
+				return y, gx
 			}
-			graphtest.Compare(t, "y", run(b), run(ref), graphtest.TolConv)
+			y, gx := run(b)
+			wy, wgx := run(ref)
+			graphtest.Compare(t, "y", y, wy, graphtest.TolConv)
+			graphtest.Compare(t, "dx", gx, wgx, graphtest.TolConv)
 		})
 	}
 }
