@@ -162,7 +162,7 @@ swiftshader() {
 
 # The packages whose tests run on SwiftShader too: everything that opens a
 # device.
-SWIFTSHADER_DEFAULT="./gpu/... ./stylize ./vgg ./cmd/..."
+SWIFTSHADER_DEFAULT="./gpu/... ./stylize ./vgg ./fast ./cmd/..."
 
 cmd=${1:-build}
 case "$cmd" in

@@ -29,8 +29,8 @@ func (a *adainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&a.blend, "style-blend", "", "style blend weights, one per style, separated by commas (default: equal); normalised to sum 1")
 	fs.Float64Var(&a.alpha, "alpha", 1, "content–style trade-off from 0 (the content) to 1 (all style)")
 	fs.BoolVar(&a.preserveColor, "preserve-color", false, "move each style's colours to the content's mean and covariance first (AdaIN's coral)")
-	fs.StringVar(&a.encoder, "encoder", "", "AdaIN encoder, vgg_normalised.pth (default: the weights cache; `vkstyle weights fetch adain-encoder`)")
-	fs.StringVar(&a.decoder, "decoder", "", "AdaIN decoder, decoder.pth (default: the weights cache; `vkstyle weights fetch adain-decoder`)")
+	fs.StringVar(&a.encoder, "encoder", "", "AdaIN encoder, vgg_normalised.pth (default: the weights cache, filled by 'vkstyle weights fetch adain-encoder')")
+	fs.StringVar(&a.decoder, "decoder", "", "AdaIN decoder, decoder.pth (default: the weights cache, filled by 'vkstyle weights fetch adain-decoder')")
 	fs.IntVar(&a.styleSize, "style-size", 0, "resize each style image so that its longer side has this many pixels (default: keep its size)")
 }
 

@@ -29,7 +29,7 @@ func commands() []command {
 		{"preview", "stylise in a live window that you can steer (render's flags; h lists the keys)", runPreview},
 		{"bench", "time full iterations, with a per-kernel profile", runBench},
 		{"devices", "list Vulkan devices and mark the one vkstyle uses", runDevices},
-		{"weights", "fetch, list and verify VGG weight files", runWeights},
+		{"weights", "fetch, list and verify weight files (VGG, AdaIN)", runWeights},
 	}
 }
 
