@@ -2,7 +2,6 @@ package fast
 
 import (
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,12 +20,7 @@ import (
 
 func goldens(t *testing.T) map[string]graphtest.Golden {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "goldens.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	g, err := graphtest.ReadGoldens(f)
+	g, err := graphtest.ReadGoldensFile(filepath.Join("testdata", "goldens.bin"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,32 +24,27 @@ func PoolShapeCeil(s Shape) Shape {
 // odd row or column forms windows of its own, whose maximum is over the
 // elements inside the image; the output is N×C×⌈H/2⌉×⌈W/2⌉.
 func (g *Graph) MaxPool2x2Ceil(x *Tensor) *Tensor {
-	g.begin("MaxPool2x2Ceil", x)
-	s := x.shape
-	y := g.output("maxpool", PoolShapeCeil(s), x)
-	g.emit("MaxPool2x2CeilForward", false, list(x), list(y), func(b Backend) { b.MaxPool2x2CeilForward(x.buf, y.buf, s) })
-	g.record(list(x), list(y), func(gout []*Tensor) {
-		gy, gx := gout[0], g.gradOf(x)
-		g.emit("MaxPool2x2CeilBackward", true, list(x, gy), list(gx), func(b Backend) {
-			b.MaxPool2x2CeilBackward(x.buf, gy.buf, gx.buf, s)
-		})
-	})
-	return y
+	return g.maxPool("MaxPool2x2Ceil", x, PoolShapeCeil(x.shape), Backend.MaxPool2x2CeilForward, Backend.MaxPool2x2CeilBackward)
 }
 
 // MaxPool2x2 returns the maximum of each 2×2 window of x with stride 2
 // (torch's max_pool2d(x, 2), floor mode). Its backward sends each
 // window's gradient to the first maximum in scan order, like torch.
 func (g *Graph) MaxPool2x2(x *Tensor) *Tensor {
-	g.begin("MaxPool2x2", x)
+	return g.maxPool("MaxPool2x2", x, PoolShape(x.shape), Backend.MaxPool2x2Forward, Backend.MaxPool2x2Backward)
+}
+
+// maxPool adds max pooling op (floor or ceil mode, by out and the
+// kernels) to g.
+func (g *Graph) maxPool(op string, x *Tensor, out Shape,
+	fwd func(Backend, Buffer, Buffer, Shape), bwd func(Backend, Buffer, Buffer, Buffer, Shape)) *Tensor {
+	g.begin(op, x)
 	s := x.shape
-	y := g.output("maxpool", PoolShape(s), x)
-	g.emit("MaxPool2x2Forward", false, list(x), list(y), func(b Backend) { b.MaxPool2x2Forward(x.buf, y.buf, s) })
+	y := g.output("maxpool", out, x)
+	g.emit(op+"Forward", false, list(x), list(y), func(b Backend) { fwd(b, x.buf, y.buf, s) })
 	g.record(list(x), list(y), func(gout []*Tensor) {
 		gy, gx := gout[0], g.gradOf(x)
-		g.emit("MaxPool2x2Backward", true, list(x, gy), list(gx), func(b Backend) {
-			b.MaxPool2x2Backward(x.buf, gy.buf, gx.buf, s)
-		})
+		g.emit(op+"Backward", true, list(x, gy), list(gx), func(b Backend) { bwd(b, x.buf, gy.buf, gx.buf, s) })
 	})
 	return y
 }

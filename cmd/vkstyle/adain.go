@@ -11,6 +11,7 @@ import (
 
 	"github.com/vkstyle/vkstyle/fast"
 	"github.com/vkstyle/vkstyle/gpu"
+	"github.com/vkstyle/vkstyle/graph"
 	"github.com/vkstyle/vkstyle/stylize"
 	"github.com/vkstyle/vkstyle/vgg"
 )
@@ -55,6 +56,51 @@ func (a *adainFlags) weights() (enc, dec string, err error) {
 		}
 	}
 	return enc, dec, nil
+}
+
+// load finds the encoder and decoder (weights) and reads them.
+func (a *adainFlags) load() (*fast.AdaIN, error) {
+	enc, dec, err := a.weights()
+	if err != nil {
+		return nil, err
+	}
+	return fast.LoadAdaIN(enc, dec)
+}
+
+// loadStyles reads the style images, resized to -style-size, each
+// checked against the encoder's smallest side.
+func (a *adainFlags) loadStyles(files []string, maxPixels int64) ([]*stylize.Image, error) {
+	var styles []*stylize.Image
+	for _, p := range files {
+		im, err := stylize.LoadMax(p, maxPixels)
+		if err != nil {
+			return nil, err
+		}
+		if a.styleSize > 0 {
+			w, h := stylize.FitSide(im.W, im.H, a.styleSize)
+			im = im.Resize(w, h)
+			im.Name = p
+		}
+		if im.W < fast.AdaINMinSide || im.H < fast.AdaINMinSide {
+			return nil, fmt.Errorf("-style %s is %d×%d: AdaIN's encoder needs at least %d×%d pixels", p, im.W, im.H, fast.AdaINMinSide, fast.AdaINMinSide)
+		}
+		styles = append(styles, im)
+	}
+	return styles, nil
+}
+
+// openWithModel opens the device's engine and uploads a model's weights
+// there; closeAll closes the model's device copies, then the engine.
+func openWithModel(opts gpu.Options, upload func(graph.Backend) error, closeModel func()) (eng *stylize.GPU, closeAll func(), err error) {
+	eng, closeEngine, err := openEngine(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := upload(eng.Backend()); err != nil {
+		closeEngine()
+		return nil, nil, err
+	}
+	return eng, func() { closeModel(); closeEngine() }, nil
 }
 
 // blendWeights parses -style-blend for n styles (nil: equal).
@@ -121,39 +167,19 @@ func runAdaIN(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	var styles []*stylize.Image
-	for _, p := range styleFilesList {
-		im, err := stylize.LoadMax(p, f.maxPixels)
-		if err != nil {
-			return err
-		}
-		if a.styleSize > 0 {
-			w, h := stylize.FitSide(im.W, im.H, a.styleSize)
-			im = im.Resize(w, h)
-			im.Name = p
-		}
-		if im.W < fast.AdaINMinSide || im.H < fast.AdaINMinSide {
-			return fmt.Errorf("-style %s is %d×%d: AdaIN's encoder needs at least %d×%d pixels", p, im.W, im.H, fast.AdaINMinSide, fast.AdaINMinSide)
-		}
-		styles = append(styles, im)
-	}
-	enc, dec, err := a.weights()
+	styles, err := a.loadStyles(styleFilesList, f.maxPixels)
 	if err != nil {
 		return err
 	}
-	m, err := fast.LoadAdaIN(enc, dec)
+	m, err := a.load()
 	if err != nil {
 		return err
 	}
-	eng, closeEngine, err := openEngine(gpu.Options{Device: f.device})
+	eng, closeAll, err := openWithModel(gpu.Options{Device: f.device}, m.Upload, m.Close)
 	if err != nil {
 		return err
 	}
-	defer closeEngine()
-	if err := m.Upload(eng.Backend()); err != nil {
-		return err
-	}
-	defer m.Close() // before the engine
+	defer closeAll()
 	encodeAll := func(content *stylize.Image) ([]*fast.StyleCode, error) {
 		codes := make([]*fast.StyleCode, len(styles))
 		for i, s := range styles {

@@ -250,15 +250,11 @@ func runFast(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err // names the file
 	}
-	eng, closeEngine, err := openEngine(gpu.Options{Device: f.device})
+	eng, closeAll, err := openWithModel(gpu.Options{Device: f.device}, m.Upload, m.Close)
 	if err != nil {
 		return err
 	}
-	defer closeEngine()
-	if err := m.Upload(eng.Backend()); err != nil {
-		return err
-	}
-	defer m.Close() // before the engine
+	defer closeAll()
 	if !f.quiet && !f.jsonOut {
 		fmt.Fprintf(stderr, "vkstyle: stylising with %s (TransformerNet %d/%d/%d) on %s\n", filepath.Base(model), m.Widths[0], m.Widths[1], m.Widths[2], eng.Name())
 	}

@@ -128,16 +128,8 @@ func runPreviewFeed(args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
-			for _, p := range files {
-				s, err := stylize.Load(p)
-				if err != nil {
-					return err
-				}
-				if a.styleSize > 0 {
-					w, h := stylize.FitSide(s.W, s.H, a.styleSize)
-					s = s.Resize(w, h)
-				}
-				styles = append(styles, s)
+			if styles, err = a.loadStyles(files, stylize.DefaultMaxPixels); err != nil {
+				return err
 			}
 			if weights, err = a.blendWeights(len(styles)); err != nil {
 				return err
@@ -154,11 +146,7 @@ func runPreviewFeed(args []string, stdout, stderr io.Writer) error {
 	var upload func(graph.Backend) error
 	var closeModel func()
 	if useAdaIN {
-		enc, dec, err := a.weights()
-		if err != nil {
-			return err
-		}
-		m, err := fast.LoadAdaIN(enc, dec)
+		m, err := a.load()
 		if err != nil {
 			return err
 		}
@@ -180,15 +168,11 @@ func runPreviewFeed(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer win.Close()
-	eng, closeEngine, err := openEngine(gpu.Options{Device: device, InstanceExtensions: win.Extensions(), Surface: win.Surface()})
+	eng, closeAll, err := openWithModel(gpu.Options{Device: device, InstanceExtensions: win.Extensions(), Surface: win.Surface()}, upload, closeModel)
 	if err != nil {
 		return err
 	}
-	defer closeEngine()
-	if err := upload(eng.Backend()); err != nil {
-		return err
-	}
-	defer closeModel() // before the engine
+	defer closeAll()
 	var log io.Writer = stderr
 	if quiet {
 		log = nil

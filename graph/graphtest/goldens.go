@@ -96,8 +96,12 @@ func ReadGoldens(r io.Reader) (map[string]Golden, error) {
 }
 
 // LoadGoldens reads the goldens file at GoldensPath.
-func LoadGoldens() (map[string]Golden, error) {
-	f, err := os.Open(GoldensPath())
+func LoadGoldens() (map[string]Golden, error) { return ReadGoldensFile(GoldensPath()) }
+
+// ReadGoldensFile reads the goldens file at path (any package's, in the
+// format of ReadGoldens).
+func ReadGoldensFile(path string) (map[string]Golden, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("graphtest: %w", err)
 	}

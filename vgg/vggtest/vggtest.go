@@ -10,7 +10,6 @@ package vggtest
 import (
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -56,12 +55,7 @@ func Testdata(name string) string {
 func LoadGoldens(t testing.TB) map[string]graphtest.Golden {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
-	f, err := os.Open(filepath.Join(filepath.Dir(file), "..", "testdata", "goldens.bin"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	g, err := graphtest.ReadGoldens(f)
+	g, err := graphtest.ReadGoldensFile(filepath.Join(filepath.Dir(file), "..", "testdata", "goldens.bin"))
 	if err != nil {
 		t.Fatal(err)
 	}
