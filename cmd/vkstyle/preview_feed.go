@@ -7,6 +7,7 @@ import (
 	"io"
 	"os/signal"
 	"path/filepath"
+	"strings"
 
 	"github.com/vkstyle/vkstyle/cmd/vkstyle/preview"
 	"github.com/vkstyle/vkstyle/fast"
@@ -19,13 +20,11 @@ import (
 // model (-adain or -fast), whose flags differ from render's.
 func feedPreviewMode(args []string) bool {
 	for _, a := range args {
-		switch a {
-		case "--":
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		switch {
+		case a == "--":
 			return false
-		case "-adain", "--adain", "-adain=true", "--adain=true", "-fast", "--fast":
-			return true
-		}
-		if len(a) > 6 && (a[:6] == "-fast=" || (len(a) > 7 && a[:7] == "--fast=")) {
+		case strings.HasPrefix(a, "-") && (name == "adain" || name == "fast"):
 			return true
 		}
 	}
@@ -93,7 +92,7 @@ func runPreviewFeed(args []string, stdout, stderr io.Writer) error {
 	}
 	switch {
 	case useAdaIN == (model != ""):
-		return errors.New("preview: give -adain or -fast MODEL, not both")
+		return errors.New("preview: give exactly one of -adain and -fast MODEL")
 	case size < 1:
 		return fmt.Errorf("-size %d: give a positive number of pixels", size)
 	case !(a.alpha >= 0 && a.alpha <= 1):

@@ -74,11 +74,23 @@ func TestPreviewFeedBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-adain", "-fast", tnet}, "not both"},
+		{[]string{"-adain", "-fast", tnet}, "exactly one of -adain and -fast"},
+		{[]string{"-adain=false"}, "exactly one of -adain and -fast"},
 		{[]string{"-fast", tnet, "-style", "x.png"}, "style built in"},
 		{[]string{"-adain", "-alpha", "-1"}, "-alpha -1"},
 	} {
 		code, _, stderr := vkstyle(t, append([]string{"preview"}, c.args...)...)
 		oneLineError(t, code, stderr, c.want)
+	}
+}
+
+func TestFeedPreviewMode(t *testing.T) {
+	for args, want := range map[string]bool{
+		"-adain": true, "--adain": true, "-adain=true": true, "-fast x.pth": true, "--fast=x.pth": true,
+		"-content a.png -style b.png": false, "-out fast.png": false, "-- -fast": false, "-model embedded": false,
+	} {
+		if got := feedPreviewMode(strings.Fields(args)); got != want {
+			t.Errorf("%q: %v, want %v", args, got, want)
+		}
 	}
 }
