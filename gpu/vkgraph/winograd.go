@@ -38,8 +38,8 @@ const (
 	winoOff
 )
 
-// winoScratch bounds V and M, in float32 elements: 8 Mi (32 MiB) each.
-const winoScratch = 8 << 20
+// winoScratch bounds V and M, in float32 elements: 4 Mi (16 MiB) each.
+const winoScratch = 4 << 20
 
 // winoMinWork is the least work (FLOPs of the direct convolution) for
 // which auto takes the Winograd path, and winoMinTiles the fewest output
