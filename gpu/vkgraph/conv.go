@@ -54,17 +54,13 @@ func (b *Backend) Conv2DForward(x, w, bias, y graph.Buffer, p graph.Conv2DParams
 		graph.CheckLen("Conv2DForward", "bias", bias, p.COut)
 	}
 	x0, w0, y0 := unwrap(x), unwrap(w), unwrap(y)
+	if pl, ok := b.useWinograd(p); ok {
+		b.winoRun(x0, w0, unwrap(bias), y0, p, pl, false)
+		return
+	}
 	bb := w0 // bound but unread when there is no bias
 	if bias != nil {
 		bb = unwrap(bias)
-	}
-	if pl, ok := b.useWinograd(p); ok {
-		var bv *Buffer
-		if bias != nil {
-			bv = bb
-		}
-		b.winoRun(x0, w0, bv, y0, p, pl, false)
-		return
 	}
 	P := p.OutH() * p.OutW()
 	st := !b.texelFits(x0, w0, bb)

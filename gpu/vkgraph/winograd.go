@@ -72,6 +72,7 @@ func winogradMode() (int, error) {
 type winoPlan struct {
 	tw, tiles   int
 	chunk, tpad int
+	cinp        int // CIn rounded up to a multiple of 4 (wino_gemm's vec4 reads)
 	ustride     int
 }
 
@@ -92,7 +93,7 @@ func (b *Backend) useWinograd(p graph.Conv2DParams) (winoPlan, bool) {
 	ustride := (p.COut*cinp + 63) / 64 * 64
 	wide := max(cinp, p.COut)
 	oh, ow := p.OutH(), p.OutW()
-	pl := winoPlan{tw: (ow + 1) / 2, tiles: (oh + 1) / 2 * ((ow + 1) / 2), ustride: ustride}
+	pl := winoPlan{tw: (ow + 1) / 2, tiles: (oh + 1) / 2 * ((ow + 1) / 2), cinp: cinp, ustride: ustride}
 	// V is written through a storage binding and read through a texel
 	// binding of vec4s, M written through a storage binding and read
 	// through one of floats; U is a texel binding of vec4s.
@@ -135,7 +136,7 @@ func (b *Backend) scratch(i, n int) *gpu.Buffer {
 // 1: Conv2DBackwardData) and it records dx += conv(dy, flip(wᵀ)), w being
 // the forward's weights.
 func (b *Backend) winoRun(x0, w0, bias, y0 *Buffer, p graph.Conv2DParams, pl winoPlan, transposed bool) {
-	cinp := (p.CIn + 3) / 4 * 4
+	cinp := pl.cinp
 	u := b.scratch(0, 16*pl.ustride)
 	v := b.scratch(1, 16*cinp*pl.tpad)
 	m := b.scratch(2, 16*p.COut*pl.tpad)
