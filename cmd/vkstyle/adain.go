@@ -67,19 +67,14 @@ func (a *adainFlags) load() (*fast.AdaIN, error) {
 	return fast.LoadAdaIN(enc, dec)
 }
 
-// loadStyles reads the style images, resized to -style-size, each
-// checked against the encoder's smallest side.
+// loadStyles reads the style images, resized to -style-size within the
+// pixel budget, each checked against the encoder's smallest side.
 func (a *adainFlags) loadStyles(files []string, maxPixels int64) ([]*stylize.Image, error) {
 	var styles []*stylize.Image
 	for _, p := range files {
-		im, err := stylize.LoadMax(p, maxPixels)
+		im, err := loadAt(p, a.styleSize, maxPixels, "-style-size")
 		if err != nil {
 			return nil, err
-		}
-		if a.styleSize > 0 {
-			w, h := stylize.FitSide(im.W, im.H, a.styleSize)
-			im = im.Resize(w, h)
-			im.Name = p
 		}
 		if im.W < fast.AdaINMinSide || im.H < fast.AdaINMinSide {
 			return nil, fmt.Errorf("-style %s is %d×%d: AdaIN's encoder needs at least %d×%d pixels", p, im.W, im.H, fast.AdaINMinSide, fast.AdaINMinSide)

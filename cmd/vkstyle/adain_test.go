@@ -74,6 +74,8 @@ func TestAdaINBadInput(t *testing.T) {
 		{append([]string{"-content", content, "-style", style, "-out", out, "-alpha", "2"}, w...), []string{"-alpha 2"}},
 		{append([]string{"-content", content, "-style", style, "-out", out, "-style-blend", "1,2"}, w...), []string{"2 weights for 1 style"}},
 		{append([]string{"-content", content, "-style", tiny, "-out", out}, w...), []string{"tiny.png is 8×8", "at least 9×9"}},
+		{append([]string{"-content", content, "-style", style, "-style-size", "100", "-max-pixels", "1000", "-out", out}, w...),
+			[]string{"-style-size 100", "style1.png", "-max-pixels budget"}},
 		{append([]string{"-content", content, "-style", filepath.Join(dir, "none.png"), "-out", out}, w...), []string{"none.png"}},
 		{append([]string{"-content", content, "-style", style, "-out", style}, w...), []string{"-out", "is a -style image"}},
 		{[]string{"-content", content, "-style", style, "-out", out, "-encoder", adainDec, "-decoder", adainEnc}, []string{"-encoder", "an AdaIN decoder", "give it to -decoder"}},

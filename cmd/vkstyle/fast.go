@@ -135,19 +135,24 @@ func unwrapPath(err error) error {
 
 // load reads a content image and resizes it to -size.
 func (f *feedFlags) load(path string) (*stylize.Image, error) {
-	im, err := stylize.LoadMax(path, f.maxPixels)
-	if err != nil {
-		return nil, err
+	return loadAt(path, f.size, f.maxPixels, "-size")
+}
+
+// loadAt reads the image at path within the pixel budget and, when side
+// is not 0, resizes its longer side to side pixels, refusing a size over
+// the budget; flag names the size's flag in that error.
+func loadAt(path string, side int, maxPixels int64, flag string) (*stylize.Image, error) {
+	im, err := stylize.LoadMax(path, maxPixels)
+	if err != nil || side == 0 {
+		return im, err
 	}
-	if f.size > 0 {
-		w, h := stylize.FitSide(im.W, im.H, f.size)
-		if int64(w)*int64(h) > f.maxPixels {
-			return nil, fmt.Errorf("-size %d: %s would be %d×%d, above the -max-pixels budget of %d", f.size, path, w, h, f.maxPixels)
-		}
-		name := im.Name
-		im = im.Resize(w, h)
-		im.Name = name
+	w, h := stylize.FitSide(im.W, im.H, side)
+	if int64(w)*int64(h) > maxPixels {
+		return nil, fmt.Errorf("%s %d: %s would be %d×%d, above the -max-pixels budget of %d", flag, side, path, w, h, maxPixels)
 	}
+	name := im.Name
+	im = im.Resize(w, h)
+	im.Name = name
 	return im, nil
 }
 
