@@ -82,7 +82,7 @@ func (a *AdaIN) readEncoder(path string) error {
 	defer d.Close()
 	fail := func(err error) error { return fmt.Errorf("fast: -encoder %s: %w", path, err) }
 	if s, ok := d.Shape("0.weight"); !ok || len(s) != 4 || s[0] != 3 || s[1] != 3 || s[2] != 1 || s[3] != 1 {
-		return fail(errors.New(notNet(d, "AdaIN encoder (vgg_normalised.pth: keys 0.weight 3×3×1×1, 2.weight, …)")))
+		return fail(errors.New(misfiled(d, "an AdaIN encoder (vgg_normalised.pth: keys 0.weight 3×3×1×1, 2.weight, …)", "vkstyle adain")))
 	}
 	for i, key := range []string{"2", "9", "16", "29"} {
 		s, ok := d.Shape(key + ".weight")
@@ -103,7 +103,7 @@ func (a *AdaIN) readDecoder(path string) error {
 	fail := func(err error) error { return fmt.Errorf("fast: -decoder %s: %w", path, err) }
 	s, ok := d.Shape("1.weight")
 	if !ok || d.Has("0.weight") || len(s) != 4 {
-		return fail(errors.New(notNet(d, "AdaIN decoder (decoder.pth: keys 1.weight, 5.weight, …)")))
+		return fail(errors.New(misfiled(d, "an AdaIN decoder (decoder.pth: keys 1.weight, 5.weight, …)", "vkstyle adain")))
 	}
 	if int(s[1]) != a.Widths[3] {
 		return fail(fmt.Errorf("the decoder's first convolution takes %d channels but the encoder's relu4_1 gives %d: they were not trained together", s[1], a.Widths[3]))
@@ -131,22 +131,6 @@ func (a *AdaIN) readConvs(d *vgg.StateDict, prefix string, cs []aconv, what stri
 		}
 	}
 	return nil
-}
-
-// notNet explains a file that is not the network wanted, naming the flag
-// or command that takes it when it recognises it.
-func notNet(d *vgg.StateDict, want string) string {
-	switch {
-	case d.Has("conv1.conv2d.weight"):
-		return "a fast_neural_style TransformerNet, not an " + want + ": use vkstyle fast -model"
-	case d.Has("features.0.weight") || d.Has("features.0.conv.weight"):
-		return "a VGG state dict (features.N keys), not an " + want + ": give it to vkstyle render -model"
-	case d.Has("0.weight") && d.Has("2.weight"):
-		return "an AdaIN encoder (vgg_normalised.pth), not an " + want + ": give it to -encoder"
-	case d.Has("1.weight") && d.Has("5.weight"):
-		return "an AdaIN decoder (decoder.pth), not an " + want + ": give it to -decoder"
-	}
-	return "not an " + want + "; the file has " + d.Describe()
 }
 
 // Bytes is the size of the weights.

@@ -88,7 +88,7 @@ func LoadTransformer(path string) (*Transformer, error) {
 func readTransformer(d *vgg.StateDict) (*Transformer, error) {
 	w1, ok := d.Shape("conv1.conv2d.weight")
 	if !ok {
-		return nil, errors.New(notTransformer(d))
+		return nil, errors.New(misfiled(d, "a fast_neural_style TransformerNet (no tensor conv1.conv2d.weight)", "vkstyle fast"))
 	}
 	w2, _ := d.Shape("conv2.conv2d.weight")
 	w3, _ := d.Shape("conv3.conv2d.weight")
@@ -135,20 +135,6 @@ func readTransformer(d *vgg.StateDict) (*Transformer, error) {
 		}
 	}
 	return m, nil
-}
-
-// notTransformer explains a file without conv1.conv2d.weight, naming the
-// command that takes it when it recognises the network.
-func notTransformer(d *vgg.StateDict) string {
-	switch {
-	case d.Has("features.0.weight") || d.Has("features.0.conv.weight"):
-		return "a VGG state dict (features.N keys), not a fast_neural_style TransformerNet: give it to vkstyle render -model"
-	case d.Has("0.weight") && d.Has("2.weight"):
-		return "an nn.Sequential state dict (keys 0.weight, 2.weight, …) like AdaIN's vgg_normalised.pth: use vkstyle adain -encoder"
-	case d.Has("1.weight") && d.Has("5.weight"):
-		return "an nn.Sequential state dict (keys 1.weight, 5.weight, …) like AdaIN's decoder.pth: use vkstyle adain -decoder"
-	}
-	return "no tensor conv1.conv2d.weight: not a fast_neural_style TransformerNet state dict (the file has " + d.Describe() + ")"
 }
 
 // Bytes is the size of the weights.

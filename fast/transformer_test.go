@@ -181,8 +181,8 @@ func TestTransformerTooSmall(t *testing.T) {
 func TestLoadTransformerWrongFile(t *testing.T) {
 	for file, want := range map[string]string{
 		"../testdata/tiny19.pth":       "give it to vkstyle render -model",
-		"testdata/adain-vgg.pth":       "use vkstyle adain -encoder",
-		"testdata/adain-decoder.pth":   "use vkstyle adain -decoder",
+		"testdata/adain-vgg.pth":       "give it to vkstyle adain -encoder",
+		"testdata/adain-decoder.pth":   "give it to vkstyle adain -decoder",
 		"../testdata/rgb.png":          "rgb.png: neither a PyTorch .pth",
 		"testdata/no-such-weights.pth": "no such file",
 	} {
