@@ -67,17 +67,25 @@ func (a *AdaIN) EncodeStyle(style *stylize.Image) (*StyleCode, error) {
 		}
 		a.encProg = p
 	}
-	if err := a.encProg.start(style.Pix); err != nil {
-		return nil, fmt.Errorf("fast: encoding %s: %w", imageName(style), err)
+	mean, std, err := encodeStats(a.encProg, style, 0)
+	if err != nil {
+		return nil, err
 	}
-	mean, err := a.encProg.read(0)
-	if err == nil {
-		var std []float32
-		if std, err = a.encProg.read(1); err == nil {
-			return &StyleCode{Mean: mean, Std: std, Name: style.Name}, nil
+	return &StyleCode{Mean: mean, Std: std, Name: style.Name}, nil
+}
+
+// encodeStats runs encoder program p on im and reads the statistics of
+// relu4_1, its outputs first and first+1.
+func encodeStats(p *program, im *stylize.Image, first int) (mean, std []float32, err error) {
+	if err = p.start(im.Pix); err == nil {
+		if mean, err = p.read(first); err == nil {
+			std, err = p.read(first + 1)
 		}
 	}
-	return nil, fmt.Errorf("fast: encoding %s: %w", imageName(style), err)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fast: encoding %s: %w", imageName(im), err)
+	}
+	return mean, std, nil
 }
 
 // EncodeContent runs the encoder on the content image and keeps the
@@ -105,17 +113,9 @@ func (a *AdaIN) EncodeContent(content *stylize.Image) error {
 		a.content = &contentCode{w: w, h: h, prog: p}
 	}
 	c := a.content
-	err := c.prog.start(content.Pix)
-	if err == nil {
-		if c.mean, err = c.prog.read(1); err == nil {
-			c.std, err = c.prog.read(2)
-		}
-	}
-	if err != nil {
-		c.mean, c.std = nil, nil
-		return fmt.Errorf("fast: encoding %s: %w", imageName(content), err)
-	}
-	return nil
+	var err error
+	c.mean, c.std, err = encodeStats(c.prog, content, 1) // nil on error: Decode refuses
+	return err
 }
 
 // Decode stylises the content of the last EncodeContent with the styles
