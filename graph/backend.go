@@ -186,6 +186,17 @@ type Kernels interface {
 	// UpsampleNearestBackward accumulates into each element of dx the sum
 	// of its Scale×Scale block of dy.
 	UpsampleNearestBackward(dy, dx Buffer, p UpsampleParams)
+
+	// MaskForward sets y = x·m, m (H×W elements) the same weight for
+	// every plane of x (shape s).
+	MaskForward(x, m, y Buffer, s Shape)
+	// MaskBackward accumulates dx += dy·m.
+	MaskBackward(dy, m, dx Buffer, s Shape)
+
+	// DotForward sets out[0] = Σᵢ x[i]·c[i] (x and c of equal lengths).
+	DotForward(x, c, out Buffer)
+	// DotBackward accumulates dx[i] += dout[0]·c[i].
+	DotBackward(c, dout, dx Buffer)
 }
 
 // Backend is a device that holds buffers and runs the primitive kernels.

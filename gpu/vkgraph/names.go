@@ -57,6 +57,8 @@ const (
 	kWinoInput      kernelName = "wino_input"
 	kWinoOutput     kernelName = "wino_output"
 	kWinoGemm       kernelName = "wino_gemm"
+	kMaskFwd        kernelName = "mask_fwd"
+	kMaskBwd        kernelName = "mask_bwd"
 )
 
 // kernelTable is every kernel the backend records, each with whether it
@@ -71,6 +73,7 @@ var kernelTable = map[kernelName]bool{
 	kMSEFwd: false, kMSEBwd: false, kTVFwd: false, kTVBwd: false, kAxpyNorm: false,
 	kAffineFwd: false, kAffineBwdData: false, kAffineBwdStats: false, kAffineBwdScale: false,
 	kUpsampleFwd: false, kUpsampleBwd: false, kWinoFilter: false, kWinoInput: false, kWinoOutput: false, kWinoGemm: false,
+	kMaskFwd: false, kMaskBwd: false,
 }
 
 // storage is the variant of n that reads every input from a storage

@@ -315,6 +315,22 @@ func TestGradUpsampleNearest(t *testing.T) {
 	}
 }
 
+func TestGradMaskDot(t *testing.T) {
+	for _, s := range []graph.Shape{graph.NCHW(1, 3, 2, 3), graph.NCHW(2, 2, 1, 4)} {
+		t.Run(s.String(), func(t *testing.T) {
+			e := newEnv(t)
+			n := s.Len()
+			x, m, y, r := e.buf(n), e.buf(s.H*s.W), e.buf(n), e.buf(n)
+			phi := func() float64 { e.b.MaskForward(x, m, y, s); return e.dot(r, y) }
+			e.check("mask dx", x, phi, func(dx graph.Buffer) { e.b.MaskBackward(r, m, dx, s) })
+			c, out, one := e.buf(n), e.buf(1), e.buf(1)
+			e.b.Fill(one, 1)
+			dot := func() float64 { e.b.DotForward(x, c, out); return e.dot(one, out) }
+			e.check("dot dx", x, dot, func(dx graph.Buffer) { e.b.DotBackward(c, one, dx) })
+		})
+	}
+}
+
 // TestUpsampleNearestValues pins the forward against torch's
 // interpolate(scale_factor=2, mode='nearest') on a 2×3 plane, by hand.
 func TestUpsampleNearestValues(t *testing.T) {

@@ -163,6 +163,20 @@ func kernelCases() []kernelCase {
 					b.UpsampleNearestBackward(in[1], out[1], p)
 				}})
 		}
+		mask := g.randn(s.H * s.W)
+		mask[0] = 0 // a pixel outside the region
+		add(kernelCase{"Mask/" + s.String(), TolElementwise, [][]float32{g.randn(n), mask, g.randn(n)},
+			[][]float32{g.randn(n), g.randn(n)}, []string{"y", "dx"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.MaskForward(in[0], in[1], out[0], s)
+				b.MaskBackward(in[2], in[1], out[1], s)
+			}})
+		add(kernelCase{"Dot/" + s.String(), TolReduce, [][]float32{g.randn(n), g.randn(n), g.randn(1)},
+			[][]float32{g.randn(1), g.randn(n)}, []string{"out", "dx"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.DotForward(in[0], in[1], out[0])
+				b.DotBackward(in[1], in[2], out[1])
+			}})
 		if s.H < 2 || s.W < 2 {
 			continue
 		}

@@ -53,6 +53,8 @@ type mutant struct {
 	axpyN     func(m *mutant, g, norm, dx graph.Buffer, w, eps float32)
 	affineSc  func(m *mutant, x, mean, std, dy, dscale, dshift graph.Buffer, p graph.AffineParams)
 	upB       func(m *mutant, dy, dx graph.Buffer, p graph.UpsampleParams)
+	maskB     func(m *mutant, dy, mk, dx graph.Buffer, s graph.Shape)
+	dotB      func(m *mutant, c, dout, dx graph.Buffer)
 	gramScale float32
 }
 
@@ -70,6 +72,22 @@ func (m *mutant) UpsampleNearestBackward(dy, dx graph.Buffer, p graph.UpsamplePa
 		return
 	}
 	m.Backend.UpsampleNearestBackward(dy, dx, p)
+}
+
+func (m *mutant) MaskBackward(dy, mk, dx graph.Buffer, s graph.Shape) {
+	if m.maskB != nil {
+		m.maskB(m, dy, mk, dx, s)
+		return
+	}
+	m.Backend.MaskBackward(dy, mk, dx, s)
+}
+
+func (m *mutant) DotBackward(c, dout, dx graph.Buffer) {
+	if m.dotB != nil {
+		m.dotB(m, c, dout, dx)
+		return
+	}
+	m.Backend.DotBackward(c, dout, dx)
 }
 
 func (m *mutant) Conv2DForward(x, w, bias, y graph.Buffer, p graph.Conv2DParams) {
@@ -216,6 +234,12 @@ func TestSuiteCatchesMutants(t *testing.T) {
 				nc, r := i/(p.H*p.W), i%(p.H*p.W)
 				dxd[i] += dyd[(nc*p.H*p.Scale+r/p.W*p.Scale)*p.W*p.Scale+r%p.W*p.Scale]
 			}
+		}},
+		"mask backward ignores the mask": {maskB: func(m *mutant, dy, mk, dx graph.Buffer, s graph.Shape) {
+			m.Axpy(dx, 1, dy)
+		}},
+		"dot backward ignores the incoming gradient": {dotB: func(m *mutant, c, dout, dx graph.Buffer) {
+			m.Axpy(dx, 1, c)
 		}},
 		"normalised axpy overwrites": {axpyN: func(m *mutant, g, norm, dx graph.Buffer, w, eps float32) {
 			m.Fill(dx, 0)
