@@ -1,6 +1,8 @@
 package stylize
 
 import (
+	"fmt"
+
 	"github.com/vkstyle/vkstyle/graph"
 	"github.com/vkstyle/vkstyle/optim"
 )
@@ -39,7 +41,32 @@ type Model interface {
 	// MinSide is the shortest side, in pixels, that an input needs for
 	// the network to compute layers (its poolings halve the size).
 	MinSide(layers []string) int
+	// Geometry says how the deepest of layers sees its input: stride is
+	// the input pixels between neighbouring feature positions (2^k after
+	// k poolings) and radius how far, in input pixels, beyond a feature
+	// position's own stride×stride block an input pixel can change it.
+	// A tile whose halo is at least radius computes its interior's
+	// features exactly (see tiling).
+	Geometry(layers []string) (stride, radius int)
 	// Features adds the network to g on x (1×3×H×W) up to the deepest of
 	// layers and returns their outputs by name; its weights live on b.
 	Features(g *graph.Graph, b graph.Backend, x *graph.Tensor, layers []string) (map[string]*graph.Tensor, error)
+}
+
+// limited is an Engine whose Budget is at most limit bytes
+// (Options.MemoryLimit).
+type limited struct {
+	Engine
+	limit int64
+}
+
+func (e limited) Budget() int64 {
+	if b := e.Engine.Budget(); b > 0 && b < e.limit {
+		return b
+	}
+	return e.limit
+}
+
+func (e limited) Name() string {
+	return fmt.Sprintf("%s within -memory-limit %s", e.Engine.Name(), graph.FormatBytes(e.limit))
 }

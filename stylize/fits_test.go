@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// The -size that the memory check (checkFits) advises really fits: a run at that size,
+// With tiling off, the -size that the memory check (checkFits) advises really fits: a run at that size,
 // on the same budget, passes the check at every scale. The budgets are
 // small enough that the network's weights and the style targets, which do
 // not shrink with the image, are a large part of the need (where scaling
@@ -24,6 +24,7 @@ func TestMemorySizeAdviceFits(t *testing.T) {
 		t.Run(c.opt+"/"+strconv.Itoa(c.scales), func(t *testing.T) {
 			o := tinyOptions()
 			o.Optimizer, o.Scales, o.Size, o.Iterations, o.History = c.opt, c.scales, 128, 3, 5
+			o.Tile = TileOff // the advice is for runs that do not tile
 			r := Request{Content: SampleContent(64, 48), Styles: []*Image{SampleStyle(64, 48)}, Options: o}
 			advised := 0
 			for budget := int64(16 << 10); budget < 8<<20; budget = budget * 5 / 4 {

@@ -117,9 +117,14 @@ func checkFits(eng Engine, need int64, side int, fix func(shrink float64) string
 		return nil
 	}
 	shrink := math.Sqrt(float64(budget)/float64(need)) * 0.95
-	return fmt.Errorf("a %d-pixel image needs about %s on %s, which has %s: %s, or fewer or shallower layers",
-		side, graph.FormatBytes(need), eng.Name(), graph.FormatBytes(budget), fix(shrink))
+	return &fitError{fmt.Sprintf("a %d-pixel image needs about %s on %s, which has %s: %s, or fewer or shallower layers",
+		side, graph.FormatBytes(need), eng.Name(), graph.FormatBytes(budget), fix(shrink))}
 }
+
+// fitError is checkFits' error: a plan larger than the budget.
+type fitError struct{ msg string }
+
+func (e *fitError) Error() string { return e.msg }
 
 // sizeFix advises the -size at which o's images shrink by shrink.
 func (o Options) sizeFix(shrink float64) string {

@@ -46,6 +46,21 @@ func (m *tinyModel) MinSide(layers []string) int {
 	return 1
 }
 
+// Geometry: conv1_1 (radius 1), pool1 (radius 2, stride 2), conv2_1
+// (radius 4).
+func (m *tinyModel) Geometry(layers []string) (stride, radius int) {
+	stride, radius = 1, 1
+	for _, l := range layers {
+		switch l {
+		case "pool1":
+			stride, radius = 2, max(radius, 2)
+		case "conv2_1", "relu2_1":
+			stride, radius = 2, 4
+		}
+	}
+	return stride, radius
+}
+
 func (m *tinyModel) Preprocess(im *Image) []float32 {
 	out := make([]float32, len(im.Pix))
 	for i, v := range im.Pix {

@@ -53,11 +53,15 @@ func (st *state) optimise(s optim.Space, x optim.Vector, f optim.Func, first, it
 	if left <= 0 { // resumed at the very end of a scale: MaxIter 0 would mean torch's default
 		return nil
 	}
+	history := o.History
+	if st.history > 0 {
+		history = st.history
+	}
 	l, err := optim.NewLBFGS(s, x, optim.LBFGSConfig{
 		// Without a line search an iteration evaluates once; the evaluation
 		// budget must never be what stops a run (or a resumed run would stop
 		// at another iteration than an uninterrupted one).
-		LR: o.LearningRate, MaxIter: left, MaxEval: 2*left + 1, History: o.History,
+		LR: o.LearningRate, MaxIter: left, MaxEval: 2*left + 1, History: history,
 		TolGrad: -1, TolChange: -1,
 	})
 	if err != nil {

@@ -73,10 +73,57 @@ type Options struct {
 	Scales int
 	Auto   bool
 
+	// Tile is the side, in pixels, of the windows a tiled run evaluates
+	// the image in (see tiling): 0 (auto) tiles only a scale whose
+	// untiled plan does not fit the device's budget, with the largest
+	// window that fits; TileOff never tiles (a plan that does not fit is
+	// an error); a positive side tiles every scale larger than it.
+	Tile int
+	// TileHalo is how far, in pixels, each window reaches past its
+	// interior: 0 is DefaultTileHalo, TileHaloFull the network's whole
+	// radius (exact, see Model.Geometry). It is rounded up to a multiple
+	// of the network's stride and never more than the radius.
+	TileHalo int
+	// TileFixed keeps the tile grid in place; by default it moves at
+	// every evaluation so that no seam stays in one place.
+	TileFixed bool
+	// MemoryLimit, when positive, caps the device memory, in bytes, that
+	// a run plans for (below the device's own budget).
+	MemoryLimit int64
+
 	// PrintEvery and SaveEvery report progress and save numbered
 	// intermediate images every so many iterations; 0 never.
 	PrintEvery, SaveEvery int
 }
+
+// TileOff and TileHaloFull are special values of Options.Tile and
+// Options.TileHalo.
+const (
+	TileOff      = -1
+	TileHaloFull = -1
+)
+
+// DefaultTileHalo is the halo of a tiled run unless Options.TileHalo
+// says otherwise: less than VGG19's radius of 70 pixels at relu5_1, so
+// more of each window is interior; the error it makes is measured in
+// docs/DESIGN.md and moves with the grid at every evaluation.
+const DefaultTileHalo = 32
+
+// tileHalo is the halo of a tiled run for a network of stride and
+// radius (Model.Geometry).
+func (o Options) tileHalo(stride, radius int) int {
+	h := o.TileHalo
+	switch {
+	case h == TileHaloFull || h > radius:
+		h = radius
+	case h == 0:
+		h = min(DefaultTileHalo, radius)
+	}
+	return roundUp(h, stride)
+}
+
+// roundUp rounds v up to a multiple of m.
+func roundUp(v, m int) int { return (v + m - 1) / m * m }
 
 // maxSide is the largest longer side, in pixels, of any image a run
 // resizes to.
@@ -180,6 +227,12 @@ func (o Options) Validate(styles int, layers []string) error {
 		return fmt.Errorf("iterations %d: give at least 1", o.Iterations)
 	case o.Scales < 0 || o.Scales > 12:
 		return fmt.Errorf("scales %d: give 1 to 12 (or automatic)", o.Scales)
+	case o.Tile < TileOff:
+		return fmt.Errorf("tile %d: give a tile side in pixels, auto or off", o.Tile)
+	case o.TileHalo < TileHaloFull:
+		return fmt.Errorf("tile halo %d: give a halo in pixels (0 or more) or full", o.TileHalo)
+	case o.MemoryLimit < 0:
+		return fmt.Errorf("memory limit %d: give a positive number of bytes", o.MemoryLimit)
 	case o.PrintEvery < 0 || o.SaveEvery < 0:
 		return fmt.Errorf("print/save every: give 0 (never) or a positive count")
 	}

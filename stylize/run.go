@@ -60,8 +60,15 @@ type Request struct {
 	// like a Progress error: Run returns the current image with it.
 	Frame func(x graph.Buffer, w, h int) error
 
+	// Notice, if not nil, receives one line about how a scale runs when
+	// it is not the plain way: tiled (how, and the memory it plans for),
+	// or with a shorter L-BFGS history than asked for.
+	Notice func(string)
+
 	// evalHook, for tests, sees the loss of every evaluation.
 	evalHook func(loss float64)
+	// hostMemory, for tests, replaces availableMemory.
+	hostMemory func() int64
 }
 
 // ErrStopped is returned (wrapped) when the context was cancelled: the
@@ -87,6 +94,9 @@ func Run(ctx context.Context, eng Engine, m Model, r Request) (*Image, error) {
 	total := 0
 	for _, s := range sched {
 		total += s.Iterations
+	}
+	if o.MemoryLimit > 0 {
+		eng = limited{eng, o.MemoryLimit}
 	}
 	st := &state{eng: eng, m: m, r: r, o: o, sched: sched, total: total, start: time.Now(), fp: fingerprint(m, r, o)}
 	from := 0
@@ -128,6 +138,9 @@ type state struct {
 	stopped []byte
 	// lastHW is the height and width of the scale being optimised.
 	lastHW [2]int
+	// history, when not 0, is the L-BFGS history of the scale being
+	// optimised, shortened to fit host memory (see planTiles).
+	history int
 }
 
 func (st *state) finish(im *Image) *Image {
@@ -139,15 +152,12 @@ func (st *state) finish(im *Image) *Image {
 }
 
 // checkpoint writes the stopped run's checkpoint (when the request asks
-// for one) and returns the error that reports the stop.
-func (st *state) checkpoint(idx, w, h int, im *Image, xbuf graph.Buffer) error {
+// for one) with the iterate x of the w×h image at scale idx, and returns
+// the error that reports the stop.
+func (st *state) checkpoint(idx, w, h int, x []float32) error {
 	stop := fmt.Errorf("%w at iteration %d of %d", ErrStopped, st.done, st.total)
 	if st.r.CheckpointPath == "" {
 		return stop
-	}
-	x := make([]float32, 3*w*h)
-	if err := st.eng.Backend().Download(xbuf, x); err != nil {
-		return err
 	}
 	it := st.done
 	for _, sc := range st.sched[:idx] {

@@ -19,12 +19,15 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 	st.lastHW = [2]int{h, w}
 	// The plan is checked against the device before any image is resized
 	// or anything allocated.
-	ob, err := st.fitObjective(sc, w, h)
+	ob, to, err := st.fitObjective(idx, sc, w, h)
 	if err != nil {
 		return nil, err
 	}
+	if to != nil {
+		return st.runTiled(ctx, idx, sc, prev, w, h, to)
+	}
 	content := st.r.Content.Resize(w, h)
-	tg, err := st.scaleTargets(sc, content, w, h)
+	tg, err := st.scaleTargets(sc, content, w, h, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -52,34 +55,50 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 	xv := st.eng.Vector(r.x)
 	r.gv = st.eng.Vector(ob.x.Grad())
 	runErr := st.optimise(r.space, xv, r.evaluate, first, sc.Iterations, resume, r.report)
+	return r.finish(runErr)
+}
+
+// finish ends a scale's run: the current image, and when the run was
+// stopped, its checkpoint.
+func (r *scaleRun) finish(runErr error) (*Image, error) {
 	im, err := r.current()
 	if err != nil {
 		return nil, err
 	}
 	if errors.Is(runErr, ErrStopped) {
-		return im, st.checkpoint(idx, w, h, im, r.x)
+		x, err := r.iterate()
+		if err != nil {
+			return im, err
+		}
+		return im, r.st.checkpoint(r.idx, r.w, r.h, x)
 	}
 	return im, runErr
 }
 
-// fitObjective builds the objective of a w×h image at scale sc and checks
-// that it and the optimiser's vectors fit the device.
-func (st *state) fitObjective(sc Scale, w, h int) (*objective, error) {
+// fitObjective plans scale idx, a w×h image: the whole image's objective
+// when it and the optimiser's vectors fit the device (or tiling is off),
+// else a tiled objective (see planTiles).
+func (st *state) fitObjective(idx int, sc Scale, w, h int) (*objective, *tiledObjective, error) {
 	o := st.o
-	ob, err := buildObjective(st.m, st.eng.Backend(), o, h, w)
-	if err != nil {
-		return nil, err
+	if o.Tile <= 0 || max(w, h) <= o.Tile {
+		ob, err := buildObjective(st.m, st.eng.Backend(), o, h, w)
+		if err != nil {
+			return nil, nil, err
+		}
+		err = checkFits(st.eng, ob.planBytes()+o.optimiserBytes(3*w*h, sc.Iterations), sc.Side, st.sizeAdvice)
+		var fe *fitError
+		if err == nil || o.Tile != 0 || !errors.As(err, &fe) {
+			return ob, nil, err
+		}
 	}
-	if err := checkFits(st.eng, ob.planBytes()+o.optimiserBytes(3*w*h, sc.Iterations), sc.Side, st.sizeAdvice); err != nil {
-		return nil, err
-	}
-	return ob, nil
+	to, err := st.planTiles(idx, sc, w, h)
+	return nil, to, err
 }
 
 // scaleTargets computes the targets of scale sc for content, resized to
 // w×h: the style images are resized by -style-scale (and their colours
 // matched to content with MatchColors).
-func (st *state) scaleTargets(sc Scale, content *Image, w, h int) ([][]float32, error) {
+func (st *state) scaleTargets(sc Scale, content *Image, w, h, tileWin int) ([][]float32, error) {
 	o, m := st.o, st.m
 	var styleIn [][]float32
 	var sizes [][2]int
@@ -92,7 +111,7 @@ func (st *state) scaleTargets(sc Scale, content *Image, w, h int) ([][]float32, 
 		styleIn = append(styleIn, m.Preprocess(si))
 		sizes = append(sizes, [2]int{sh, sw})
 	}
-	return targets(st.eng, m, o, m.Preprocess(content), h, w, styleIn, sizes)
+	return targets(st.eng, m, o, m.Preprocess(content), h, w, styleIn, sizes, tileWin)
 }
 
 // startAt is where scale idx starts: from the checkpoint being resumed
@@ -131,6 +150,8 @@ type scaleRun struct {
 
 	leaves  []graph.Buffer // the buffers bound to ob's leaves, freed by free
 	x       graph.Buffer   // the image being optimised (one of leaves)
+	host    []float32      // a tiled run's image, in host memory (x is nil)
+	thumb   graph.Buffer   // a tiled run's image as Request.Frame sees it
 	samples int            // x's length, 3·w·h
 	space   optim.Space
 	gv      optim.Vector // the gradient the graph writes
@@ -162,10 +183,13 @@ func (r *scaleRun) bind(t *graph.Tensor, data []float32) (graph.Buffer, error) {
 	return buf, nil
 }
 
-// free frees the leaves' buffers.
+// free frees the leaves' buffers and the thumbnail.
 func (r *scaleRun) free() {
 	for _, l := range r.leaves {
 		r.b.Free(l)
+	}
+	if r.thumb != nil {
+		r.b.Free(r.thumb)
 	}
 }
 
@@ -184,15 +208,20 @@ func (r *scaleRun) evaluate(x, grad optim.Vector) (float64, error) {
 	if err := r.b.Download(r.ob.total.Buffer(), r.lossBuf); err != nil {
 		return 0, err
 	}
-	loss := float64(r.lossBuf[0])
+	return r.record(float64(r.lossBuf[0]), func() (*Terms, error) { return r.st.terms(r.ob) })
+}
+
+// record keeps an evaluation's loss, and at a print iteration its terms,
+// for report.
+func (r *scaleRun) record(loss float64, terms func() (*Terms, error)) (float64, error) {
 	r.n++
 	e := evaluation{loss: loss}
 	if r.printAt(r.n) {
-		terms, err := r.st.terms(r.ob)
+		t, err := terms()
 		if err != nil {
 			return 0, err
 		}
-		e.terms = terms
+		e.terms = t
 	}
 	r.evals[r.n] = e
 	if r.st.r.evalHook != nil {
@@ -201,10 +230,22 @@ func (r *scaleRun) evaluate(x, grad optim.Vector) (float64, error) {
 	return loss, nil
 }
 
-// current is the image being optimised, downloaded.
-func (r *scaleRun) current() (*Image, error) {
+// iterate is the image being optimised, in the model's input space.
+func (r *scaleRun) iterate() ([]float32, error) {
+	if r.host != nil {
+		return r.host, nil
+	}
 	xs := make([]float32, r.samples)
 	if err := r.b.Download(r.x, xs); err != nil {
+		return nil, err
+	}
+	return xs, nil
+}
+
+// current is the image being optimised, as an image.
+func (r *scaleRun) current() (*Image, error) {
+	xs, err := r.iterate()
+	if err != nil {
 		return nil, err
 	}
 	return r.st.m.Deprocess(xs, r.w, r.h), nil
@@ -262,13 +303,21 @@ func (r *scaleRun) save() (string, error) {
 }
 
 // frame flushes the engine's work and passes the iterate to the
-// Request.Frame hook, when there is one.
+// Request.Frame hook, when there is one: a tiled run's image, in host
+// memory, as a thumbnail uploaded for it.
 func (r *scaleRun) frame() error {
 	if r.st.r.Frame == nil {
 		return nil
 	}
+	x, w, h := r.x, r.w, r.h
+	if r.host != nil {
+		var err error
+		if x, w, h, err = r.thumbnail(); err != nil {
+			return err
+		}
+	}
 	if err := r.b.Flush(); err != nil {
 		return err
 	}
-	return r.st.r.Frame(r.x, r.w, r.h)
+	return r.st.r.Frame(x, w, h)
 }

@@ -135,6 +135,7 @@ func TestFitCountsOptimiser(t *testing.T) {
 	defer m.free()
 	o := tinyOptions()
 	o.History, o.Iterations = 100, 200
+	o.Tile = TileOff // else the run tiles, the optimiser in host memory
 	o = o.Defaults()
 	eng := NewCPU()
 	ob, err := buildObjective(m, eng.Backend(), o, 18, 24)

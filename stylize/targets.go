@@ -1,6 +1,7 @@
 package stylize
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/vkstyle/vkstyle/graph"
@@ -57,14 +58,16 @@ func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string
 }
 
 // targets computes the content features and the blended style Grams the
-// objective matches, in the order of objective.targets.
-func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styles [][]float32, sizes [][2]int) ([][]float32, error) {
+// objective matches, in the order of objective.targets. With tileWin > 0
+// an image whose forward does not fit the device is computed tile by tile
+// in windows of that side (see keptTiled).
+func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styles [][]float32, sizes [][2]int, tileWin int) ([][]float32, error) {
 	var out [][]float32
 	cl := make([]string, len(o.ContentLayers))
 	for i, l := range o.ContentLayers {
 		cl[i] = l.Name
 	}
-	cf, err := forwardKept(eng, m, content, ch, cw, cl, false, o.sizeFix)
+	cf, err := keptTiled(eng, m, o, content, ch, cw, cl, false, o.sizeFix, tileWin)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +81,7 @@ func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styl
 	blend := o.blend(len(styles))
 	mixed := map[string][]float32{}
 	for k, s := range styles {
-		grams, err := forwardKept(eng, m, s, sizes[k][0], sizes[k][1], sl, true, o.styleScaleFix)
+		grams, err := keptTiled(eng, m, o, s, sizes[k][0], sizes[k][1], sl, true, o.styleScaleFix, tileWin)
 		if err != nil {
 			return nil, err
 		}
@@ -97,4 +100,33 @@ func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styl
 		out = append(out, mixed[l.Name])
 	}
 	return out, nil
+}
+
+// keptTiled is forwardKept, or, when its plan does not fit and tileWin is
+// not 0, tiledForward in windows of side tileWin with a halo of the
+// network's whole radius (so the targets are exact) where the window
+// leaves room for it.
+func keptTiled(eng Engine, m Model, o Options, input []float32, h, w int, layers []string, gram bool, fix func(float64) string, tileWin int) (map[string][]float32, error) {
+	res, err := forwardKept(eng, m, input, h, w, layers, gram, fix)
+	var fe *fitError
+	if tileWin == 0 || !errors.As(err, &fe) {
+		return res, err
+	}
+	stride, radius := m.Geometry(layers)
+	halo := o.tileHalo(stride, radius)
+	if full := roundUp(radius, stride); tileWin >= 2*full+stride {
+		halo = full
+	}
+	t := newTiling(w, h, tileWin, halo, stride, false, 0)
+	var content, grams []string
+	if gram {
+		grams = layers
+	} else {
+		content = layers
+	}
+	feats, gms, err := tiledForward(eng, m, input, w, h, t, content, grams)
+	if gram {
+		return gms, err
+	}
+	return feats, err
 }

@@ -53,6 +53,32 @@ func (m *NetModel) MinSide(layers []string) int {
 	return side
 }
 
+// Geometry walks the layers the deepest of layers needs: a k×k
+// convolution at stride s widens the radius by s·(k/2), a 2×2 pooling at
+// stride s by s (its window's far pixel) and doubles the stride.
+func (m *NetModel) Geometry(layers []string) (stride, radius int) {
+	type geo struct{ stride, radius int }
+	at := map[string]geo{"": {1, 0}}
+	stride = 1
+	need := m.net.Arch.Needed(layers)
+	for i, l := range m.net.Arch.Layers {
+		if !need[i] {
+			continue
+		}
+		g := at[l.Input]
+		switch l.Kind {
+		case vgg.Conv:
+			g.radius += g.stride * (l.Kernel / 2)
+		case vgg.Pool:
+			g.radius += g.stride
+			g.stride *= 2
+		}
+		at[l.Name] = g
+		stride, radius = max(stride, g.stride), max(radius, g.radius)
+	}
+	return stride, radius
+}
+
 // Features uploads the weights to b on first use and adds the network.
 func (m *NetModel) Features(g *graph.Graph, b graph.Backend, x *graph.Tensor, layers []string) (map[string]*graph.Tensor, error) {
 	if err := m.net.Upload(b); err != nil {
