@@ -100,10 +100,15 @@ void main() {
 	float m = FETCH(mean, p.off[2] + pl), s = FETCH(std_, p.off[3] + pl);
 	uint xb = p.off[0] + pl * p.hw, db = p.off[1] + pl * p.hw;
 	precise float a = 0.0, b = 0.0;
-	for (uint r = t; r < p.hw; r += L) {
-		float g = dy[db + r];
-		a += g;
-		b += g * ((x[xb + r] - m) / s);
+	for (uint r0 = t; r0 < p.hw; r0 += UNROLL * L) { // common.glsl
+		for (uint u = 0; u < UNROLL; u++) {
+			uint r = r0 + u * L;
+			if (r < p.hw) {
+				float g = dy[db + r];
+				a += g;
+				b += g * ((x[xb + r] - m) / s);
+			}
+		}
 	}
 	float sa = group_sum(a);
 	float sb = group_sum(b);

@@ -11,3 +11,15 @@ uint flat_index() {
 uint flat_group() {
 	return gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
 }
+
+// llvmpipe (lavapipe) stops a shader invocation after 65535 loop
+// iterations in all its loops together (gallivm's LP_MAX_TGSI_LOOP_
+// ITERATIONS, there to break infinite loops), silently: a sum over more
+// elements than that comes out short. Loops of constant length are
+// unrolled and do not count, so the long sums step UNROLL elements per
+// iteration of a loop of variable length, with an inner loop of UNROLL
+// steps adding them in the order a plain loop would: the same bits on
+// every driver, and 8 times the reach on llvmpipe. What is longer still
+// is cut into several dispatches (gram_fwd) or refused by vkgraph
+// (Backend.loopBudget).
+const uint UNROLL = 8u;

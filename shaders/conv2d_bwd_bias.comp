@@ -16,8 +16,12 @@ void main() {
 	float acc = 0.0;
 	for (uint n = 0; n < p.N; n++) {
 		uint base = (n * p.COut + co) * P;
-		for (uint i = 0; i < P; i++) {
-			acc += FETCH(dy, base + i);
+		for (uint i0 = 0; i0 < P; i0 += UNROLL) { // common.glsl
+			for (uint u = 0; u < UNROLL; u++) {
+				if (i0 + u < P) {
+					acc += FETCH(dy, base + i0 + u);
+				}
+			}
 		}
 	}
 	db[co] += acc;

@@ -37,16 +37,18 @@ void main() {
 			if (iy < 0) {
 				continue;
 			}
-			for (uint ox = 0; ox < p.OW; ox++) {
-				int ix = pad_index(int(ox * p.stride + kx) - int(p.pad), W);
-				if (ix < 0) {
-					continue;
-				}
-				float xv = FETCH(x, xbase + uint(iy * W + ix));
-				uint px = oy * p.OW + ox;
-				for (uint c = 0; c < CO_T; c++) {
-					uint co = min(co0 + c, co_end - 1);
-					acc[c] = fma(FETCH(dy, (n * p.COut + co) * P + px), xv, acc[c]);
+			for (uint ox0 = 0; ox0 < p.OW; ox0 += UNROLL) { // common.glsl
+				for (uint u = 0; u < UNROLL; u++) {
+					uint ox = ox0 + u;
+					int ix = ox < p.OW ? pad_index(int(ox * p.stride + kx) - int(p.pad), W) : -1;
+					if (ix >= 0) {
+						float xv = FETCH(x, xbase + uint(iy * W + ix));
+						uint px = oy * p.OW + ox;
+						for (uint c = 0; c < CO_T; c++) {
+							uint co = min(co0 + c, co_end - 1);
+							acc[c] = fma(FETCH(dy, (n * p.COut + co) * P + px), xv, acc[c]);
+						}
+					}
 				}
 			}
 		}

@@ -15,11 +15,18 @@ layout(push_constant) uniform Push {
 	uint g_row;   // i0, or 0 when all of g[n] is bound (FLAG_MIRROR)
 	uint flags;   // FLAG_*
 	float norm;   // C·HW
-	uint k_len;   // gram_fwd_shared with FLAG_PARTIAL: the length of each slice of HW
+	uint k_arg;   // gram_fwd_shared with FLAG_PARTIAL: the length of each slice of HW;
+	              // gram_fwd with FLAG_SPAN: the first element of the span it sums
 } p;
 const uint FLAG_TRI = 1u;     // the two runs of rows are one: compute the blocks bi ≤ bj
 const uint FLAG_MIRROR = 2u;  // all of g[n] is bound: write g[j][i] too
 const uint FLAG_PARTIAL = 4u; // gram_fwd_shared: work group row y sums the slice y of HW into matrix y
+const uint FLAG_SPAN = 8u;    // gram_fwd: sum GRAM_SPAN elements of HW from k_arg (see gram_fwd.comp)
+
+// GRAM_SPAN is the most elements of HW one gram_fwd dispatch sums: 2^14
+// steps of 4, within llvmpipe's budget of 65535 loop iterations per
+// invocation (common.glsl). vkgraph's gramSpan is the same number.
+const uint GRAM_SPAN = 65536u;
 
 // gram_pair returns the pair of blocks (bi, bj) that work item t computes:
 // with FLAG_TRI the pairs bi ≤ bj numbered column by column, else all

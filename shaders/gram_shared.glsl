@@ -11,7 +11,7 @@
 //       above the diagonal run; with FLAG_MIRROR every element i < j is
 //       written to both halves and i > j is left to its mirror.
 //       With FLAG_PARTIAL (and FLAG_MIRROR, all of one g[n]) the sum over
-//       HW is cut into slices of k_len, work group row y sums slice y,
+//       HW is cut into slices of k_arg, work group row y sums slice y,
 //       unnormalised, into matrix y of binding 2, and gram_reduce adds
 //       the matrices: a Gram matrix of few channels (64 channels: one
 //       tile) then still fills a GPU.
@@ -56,8 +56,8 @@ void main() {
 		brow[q] = p.b_off + (clamp(j, p.j0, p.j0 + p.cj - 1) - p.j0) * p.HW;
 	}
 	bool partial = (p.flags & FLAG_PARTIAL) != 0u;
-	uint kbegin = partial ? gl_WorkGroupID.y * p.k_len : 0u;
-	uint kend = partial ? min(p.HW, kbegin + p.k_len) : p.HW;
+	uint kbegin = partial ? gl_WorkGroupID.y * p.k_arg : 0u;
+	uint kend = partial ? min(p.HW, kbegin + p.k_arg) : p.HW;
 	tile_zero();
 	for (uint k0 = kbegin; k0 < kend; k0 += BK) {
 		uint k = k0 + lk;

@@ -62,14 +62,24 @@ void main() {
 	uint L = gl_WorkGroupSize.x, t = gl_LocalInvocationID.x;
 	uint base = p.x_off + pl * p.hw;
 	precise float acc = 0.0;
-	for (uint r = t; r < p.hw; r += L) {
-		acc += x[base + r];
+	for (uint r0 = t; r0 < p.hw; r0 += UNROLL * L) { // common.glsl
+		for (uint u = 0; u < UNROLL; u++) {
+			uint r = r0 + u * L;
+			if (r < p.hw) {
+				acc += x[base + r];
+			}
+		}
 	}
 	float m = group_sum(acc) / float(p.hw);
 	acc = 0.0;
-	for (uint r = t; r < p.hw; r += L) {
-		float d = x[base + r] - m;
-		acc = fma(d, d, acc);
+	for (uint r0 = t; r0 < p.hw; r0 += UNROLL * L) {
+		for (uint u = 0; u < UNROLL; u++) {
+			uint r = r0 + u * L;
+			if (r < p.hw) {
+				float d = x[base + r] - m;
+				acc = fma(d, d, acc);
+			}
+		}
 	}
 	float ss = group_sum(acc);
 	if (t == 0) {

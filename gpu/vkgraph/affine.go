@@ -1,6 +1,8 @@
 package vkgraph
 
 import (
+	"fmt"
+
 	"github.com/vkstyle/vkstyle/gpu"
 	"github.com/vkstyle/vkstyle/graph"
 )
@@ -83,6 +85,9 @@ func (b *Backend) ChannelAffineBackwardStats(x, mean, std, scale, dy, dmean, dst
 	graph.CheckLen(name, "dstd", dstd, p.N*p.C)
 	ops = append(ops, operand{x: unwrap(dmean), plane: 1}, operand{x: unwrap(dstd), plane: 1})
 	local, _ := b.reduceShape()
+	if !b.checkLoops(name, int(ceilDiv(p.H*p.W, unroll*int(local))), fmt.Sprintf("a plane of %d elements", p.H*p.W)) {
+		return
+	}
 	k := b.kernel(kAffineBwdStats, gpu.KernelSpec{Texel: []int{0, 0, 1, 1, 1, 0, 0}, Outputs: 2, PushSize: 44, LocalSize: local})
 	sc := b.input(unwrap(scale), false)
 	// One group per plane: a run may not pass the grid's x dimension.
@@ -102,6 +107,9 @@ func (b *Backend) ChannelAffineBackwardScale(x, mean, std, dy, dscale, dshift gr
 	graph.CheckLen(name, "dscale", dscale, p.ScaleLen())
 	graph.CheckLen(name, "dshift", dshift, p.ScaleLen())
 	local, _ := b.reduceShape()
+	if !b.checkLoops(name, int(ceilDiv(p.H*p.W, unroll*int(local))), fmt.Sprintf("a plane of %d elements", p.H*p.W)) {
+		return
+	}
 	k := b.kernel(kAffineBwdScale, gpu.KernelSpec{Bindings: 6, Texel: []int{0, 0, 1, 1, 0, 0}, Outputs: 2, PushSize: 44, LocalSize: local})
 	dsc, dsh := unwrap(dscale).buf.All(), unwrap(dshift).buf.All()
 	for n := 0; n < p.N; n++ {

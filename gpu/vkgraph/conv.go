@@ -1,6 +1,8 @@
 package vkgraph
 
 import (
+	"fmt"
+
 	"github.com/vkstyle/vkstyle/gpu"
 	"github.com/vkstyle/vkstyle/graph"
 )
@@ -169,6 +171,14 @@ func (b *Backend) Conv2DBackwardWeight(x, dy, dw graph.Buffer, p graph.Conv2DPar
 	} else {
 		k = b.readKernel(kConv2DBwdWeight, gpu.KernelSpec{Texel: []int{1, 1, 0}, PushSize: 64, LocalSize: convLocal}, st)
 	}
+	if b.kernels != FamilyShared {
+		// Per image, a loop over output rows and one over each row's
+		// columns, unroll at a time (shaders/conv2d_bwd_weight.comp).
+		iters := p.N * p.OutH() * (1 + int(ceilDiv(p.OutW(), unroll)))
+		if !b.checkLoops("Conv2DBackwardWeight", iters, fmt.Sprintf("%d output pixels", p.N*p.OutH()*p.OutW())) {
+			return
+		}
+	}
 	for _, r := range b.planeRuns(p.COut, 0, operand{x: dw0, plane: R}) {
 		groups := [3]uint32{ceilDiv(R, rBlock), ceilDiv(r.count, cBlock), 1}
 		b.dispatch(k, groups, convPush(p, 0, r.first, r.count, r.offs[0], false),
@@ -184,6 +194,9 @@ func (b *Backend) Conv2DBackwardBias(dy, db graph.Buffer, p graph.Conv2DParams) 
 	graph.CheckLen("Conv2DBackwardBias", "db", db, p.COut)
 	dy0, db0 := unwrap(dy), unwrap(db)
 	st := !b.texelFits(dy0)
+	if !b.checkLoops("Conv2DBackwardBias", p.N*(1+int(ceilDiv(p.OutH()*p.OutW(), unroll))), fmt.Sprintf("%d output pixels", p.N*p.OutH()*p.OutW())) {
+		return
+	}
 	k := b.readKernel(kConv2DBwdBias, gpu.KernelSpec{Texel: []int{1, 0}, PushSize: 64, LocalSize: convLocal}, st)
 	// One invocation per channel, over a grid that folds into y past
 	// maxComputeWorkGroupCount[0] (the shader reads flat_index).

@@ -15,6 +15,12 @@ import (
 // gramLocal is the work-group size of the Gram kernels.
 const gramLocal = 64
 
+// gramSpan is the most elements of HW one gram_fwd dispatch sums
+// (GRAM_SPAN in shaders/gram_push.glsl): llvmpipe stops every shader
+// invocation after 65535 loop iterations in all, so a longer sum is cut
+// into spans, each dispatch adding its span into g.
+const gramSpan = 1 << 16
+
 // gramVec returns the texel components the Gram kernels read F with.
 func gramVec(hw int) int {
 	if hw%4 == 0 {
@@ -61,7 +67,7 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 	} else {
 		k = b.readKernel(kGramFwd, gpu.KernelSpec{Texel: []int{vec, vec, 0}, PushSize: 52, LocalSize: gramLocal, Spec: []uint32{uint32(vec)}}, st)
 	}
-	const flagTri, flagMirror = 1, 2
+	const flagTri, flagMirror, flagSpan = 1, 2, 8
 	norm := f32(float32(s.C * hw))
 	for n := 0; n < s.N; n++ {
 		var out gpu.Binding
@@ -92,7 +98,15 @@ func (b *Backend) GramForward(x, g graph.Buffer, s graph.Shape) {
 				push := []uint32{uint32(s.C), uint32(hw), uint32(i0), uint32(ci), uint32(j0), uint32(cj), aoff, boff, goff, grow, f, norm, 0}
 				if shared {
 					b.dispatch(k, b.foldGroups(uint32(blocks), 1), push, a, bb, out) // one work group per tile
-				} else {
+					continue
+				}
+				// Spans of HW one after another, each adding into g
+				// (FLAG_SPAN in shaders/gram_fwd.comp), where HW is longer
+				// than one dispatch may sum.
+				for k0 := 0; k0 < hw; k0 += gramSpan {
+					if hw > gramSpan {
+						push[10], push[12] = f|flagSpan, uint32(k0)
+					}
 					b.dispatchN(k, blocks, push, a, bb, out)
 				}
 			}

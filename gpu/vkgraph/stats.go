@@ -1,6 +1,8 @@
 package vkgraph
 
 import (
+	"fmt"
+
 	"github.com/vkstyle/vkstyle/gpu"
 	"github.com/vkstyle/vkstyle/graph"
 )
@@ -11,6 +13,10 @@ import (
 func (b *Backend) ChannelMeanStdForward(x, mean, std graph.Buffer, p graph.StatsParams) {
 	xo, mo, so := statsArgs("ChannelMeanStdForward", p, x, mean, std)
 	local, _ := b.reduceShape()
+	// Two loops over the plane, each of hw/(unroll·local) steps.
+	if !b.checkLoops("ChannelMeanStdForward", 2*int(ceilDiv(xo.plane, unroll*int(local))), fmt.Sprintf("a plane of %d elements", xo.plane)) {
+		return
+	}
 	k := b.kernel(kStatsFwd, gpu.KernelSpec{Bindings: 3, Outputs: 2, PushSize: 28, LocalSize: local})
 	// One group per plane: a run may not pass the grid's x dimension.
 	for _, r := range b.planeRuns(p.N*p.C, int(b.dev.Info.MaxWorkGroupCount[0]), xo, mo, so) {
