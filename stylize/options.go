@@ -78,18 +78,19 @@ type Options struct {
 	// untiled plan does not fit the device's budget, with the largest
 	// window that fits; TileOff never tiles (a plan that does not fit is
 	// an error); a positive side tiles every scale larger than it.
-	Tile int
+	Tile int `json:",omitempty"` // omitted at 0: older checkpoints keep their fingerprints
 	// TileHalo is how far, in pixels, each window reaches past its
 	// interior: 0 is DefaultTileHalo, TileHaloFull the network's whole
-	// radius (exact, see Model.Geometry). It is rounded up to a multiple
-	// of the network's stride and never more than the radius.
-	TileHalo int
+	// radius (exact, see Model.Geometry), TileHaloNone none. It is
+	// rounded up to a multiple of the network's stride and never more
+	// than the radius.
+	TileHalo int `json:",omitempty"`
 	// TileFixed keeps the tile grid in place; by default it moves at
 	// every evaluation so that no seam stays in one place.
-	TileFixed bool
+	TileFixed bool `json:",omitempty"`
 	// MemoryLimit, when positive, caps the device memory, in bytes, that
 	// a run plans for (below the device's own budget).
-	MemoryLimit int64
+	MemoryLimit int64 `json:",omitempty"`
 
 	// PrintEvery and SaveEvery report progress and save numbered
 	// intermediate images every so many iterations; 0 never.
@@ -101,6 +102,7 @@ type Options struct {
 const (
 	TileOff      = -1
 	TileHaloFull = -1
+	TileHaloNone = -2
 )
 
 // DefaultTileHalo is the halo of a tiled run unless Options.TileHalo
@@ -118,6 +120,8 @@ func (o Options) tileHalo(stride, radius int) int {
 		h = radius
 	case h == 0:
 		h = min(DefaultTileHalo, radius)
+	case h == TileHaloNone:
+		h = 0
 	}
 	return roundUp(h, stride)
 }
@@ -229,7 +233,7 @@ func (o Options) Validate(styles int, layers []string) error {
 		return fmt.Errorf("scales %d: give 1 to 12 (or automatic)", o.Scales)
 	case o.Tile < TileOff:
 		return fmt.Errorf("tile %d: give a tile side in pixels, auto or off", o.Tile)
-	case o.TileHalo < TileHaloFull:
+	case o.TileHalo < TileHaloNone:
 		return fmt.Errorf("tile halo %d: give a halo in pixels (0 or more) or full", o.TileHalo)
 	case o.MemoryLimit < 0:
 		return fmt.Errorf("memory limit %d: give a positive number of bytes", o.MemoryLimit)

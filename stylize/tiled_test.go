@@ -1,8 +1,10 @@
 package stylize
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/vkstyle/vkstyle/graph"
@@ -167,5 +169,32 @@ func TestTiledForwardMatchesWholeCPU(t *testing.T) {
 		if d := relDiff(tgm[l], grams[l]); d > 1e-6 {
 			t.Errorf("%s Gram matrices differ by %.2g", l, d)
 		}
+	}
+}
+
+// A tiled run whose optimiser does not fit host memory shortens L-BFGS's
+// history (and says so), and refuses, before any work, what does not fit
+// even so.
+func TestTiledHostMemory(t *testing.T) {
+	m := newTinyModel()
+	defer m.free()
+	o := tinyOptions()
+	o.Size, o.Tile, o.Iterations = 40, 16, 8
+	var notes []string
+	avail := int64(200 << 10)
+	r := Request{Content: SampleContent(40, 30), Styles: []*Image{SampleStyle(32, 32)}, Options: o,
+		Notice: func(s string) { notes = append(notes, s) }, hostMemory: func() int64 { return avail }}
+	if _, err := Run(context.Background(), NewCPU(), m, r); err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) != 2 || !strings.Contains(notes[0], "L-BFGS history shortened from 100 to") || !strings.Contains(notes[1], "tiles of 16×16") {
+		t.Errorf("notices %q: want the shortened history, then the tiling", notes)
+	}
+	avail = 20 << 10
+	evals := 0
+	r.evalHook = func(float64) { evals++ }
+	_, err := Run(context.Background(), NewCPU(), m, r)
+	if err == nil || !strings.Contains(err.Error(), "of host memory") || !strings.Contains(err.Error(), "-optimizer adam") || evals > 0 {
+		t.Errorf("20 KiB of host memory: %v after %d evaluations, want a refusal before any", err, evals)
 	}
 }

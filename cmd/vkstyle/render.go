@@ -42,6 +42,9 @@ type renderFlags struct {
 	preprocess                  string
 	given                       map[string]bool // the flags on the command line
 	maxPixels                   int64
+	tile, tileHalo              string
+	tileJitter                  bool
+	memoryLimit                 int64
 }
 
 func (f *renderFlags) register(fs *flag.FlagSet) {
@@ -80,6 +83,50 @@ func (f *renderFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.resume, "resume", "", "continue a stopped run from its checkpoint file")
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "where a stopped run (Ctrl-C, SIGTERM, SIGHUP) writes a checkpoint (default: the output path + .ckpt)")
 	fs.Int64Var(&f.maxPixels, "max-pixels", stylize.DefaultMaxPixels, "pixel budget: the most pixels an input image, or an image resized to -size or -style-scale, may have")
+	fs.StringVar(&f.tile, "tile", "auto", "tile side in pixels for images beyond the device's memory: auto (tile only what does not fit, in the largest tiles that do), off, or a side (tile every scale larger)")
+	fs.StringVar(&f.tileHalo, "tile-halo", strconv.Itoa(stylize.DefaultTileHalo), "pixels each tile reaches past its interior: a number, or full (the network's whole radius: exact, slower)")
+	fs.BoolVar(&f.tileJitter, "tile-jitter", true, "move the tile grid at every evaluation so that no seam stays in one place")
+	fs.Int64Var(&f.memoryLimit, "memory-limit", 0, "most device memory to plan for, in MiB (0: the device's budget); beyond it the image is tiled")
+}
+
+// tileOptions maps -tile, -tile-halo, -tile-jitter and -memory-limit
+// onto o.
+func (f *renderFlags) tileOptions(o *stylize.Options) error {
+	switch f.tile {
+	case "auto":
+	case "off":
+		o.Tile = stylize.TileOff
+	default:
+		n, err := strconv.Atoi(f.tile)
+		if err != nil || n < 1 {
+			return fmt.Errorf("-tile %q: give auto, off or a tile side in pixels", f.tile)
+		}
+		o.Tile = n
+	}
+	switch f.tileHalo {
+	case "full":
+		o.TileHalo = stylize.TileHaloFull
+	default:
+		n, err := strconv.Atoi(f.tileHalo)
+		if err != nil || n < 0 {
+			return fmt.Errorf("-tile-halo %q: give a number of pixels (0 or more) or full", f.tileHalo)
+		}
+		switch n {
+		case 0:
+			o.TileHalo = stylize.TileHaloNone
+		case stylize.DefaultTileHalo:
+			// The library's zero: a run's fingerprint (its checkpoint's
+			// key) stays what it was before tiling existed.
+		default:
+			o.TileHalo = n
+		}
+	}
+	o.TileFixed = !f.tileJitter
+	if f.memoryLimit < 0 || f.memoryLimit > 1<<30 {
+		return fmt.Errorf("-memory-limit %d: give the most device memory to use in MiB (0 for no limit)", f.memoryLimit)
+	}
+	o.MemoryLimit = f.memoryLimit << 20
+	return nil
 }
 
 // options maps the flags onto stylize.Options.
@@ -148,7 +195,7 @@ func (f *renderFlags) options(embedded bool) (stylize.Options, error) {
 	if f.pooling != "" && f.pooling != "max" && f.pooling != "avg" {
 		return o, fmt.Errorf("-pooling %q: give max or avg", f.pooling)
 	}
-	return o, nil
+	return o, f.tileOptions(&o)
 }
 
 // styleFiles expands -style: comma-separated files, or the images of a
@@ -307,7 +354,13 @@ func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr
 		}
 	}
 
-	eng, closeEngine, err := openEngine(gpu.Options{Device: f.device})
+	opts := gpu.Options{Device: f.device}
+	if f.memoryLimit > 0 {
+		// Blocks of at most an eighth of the limit, so that what the
+		// allocator holds stays near what the run plans for.
+		opts.BlockSize = uint64(min(64, max(1, f.memoryLimit/8))) << 20
+	}
+	eng, closeEngine, err := openEngine(opts)
 	if err != nil {
 		return err
 	}
@@ -315,7 +368,11 @@ func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr
 	defer model.Close() // its weights live on the engine's device
 
 	rep := newReporter(f, stdout, stderr)
+	rep.memory = func() uint64 { reserved, _, _ := eng.Device().MemoryUsage(); return reserved }
 	req.Progress = rep.progress
+	if !f.quiet {
+		req.Notice = func(s string) { rep.notice(s) }
+	}
 	if !f.quiet && !f.jsonOut {
 		what := "your images"
 		if sample {
@@ -378,6 +435,19 @@ type reporter struct {
 	bar    *progressbar.ProgressBar
 	enc    *json.Encoder
 	start  time.Time
+	// memory, when set, reads the device memory vkstyle holds; peak is
+	// the most it has read.
+	memory func() uint64
+	peak   uint64
+}
+
+// notice prints a line about how the run goes (stylize.Request.Notice)
+// on stderr, above the bar.
+func (r *reporter) notice(s string) {
+	if r.bar != nil {
+		r.bar.Clear()
+	}
+	fmt.Fprintln(r.stderr, "vkstyle:", s)
 }
 
 func newReporter(f *renderFlags, stdout, stderr io.Writer) *reporter {
@@ -389,6 +459,9 @@ func newReporter(f *renderFlags, stdout, stderr io.Writer) *reporter {
 }
 
 func (r *reporter) progress(p stylize.Progress) error {
+	if r.memory != nil {
+		r.peak = max(r.peak, r.memory())
+	}
 	switch {
 	case r.f.quiet:
 	case r.enc != nil:
@@ -398,6 +471,9 @@ func (r *reporter) progress(p stylize.Progress) error {
 		rec := map[string]any{"scale": p.Scale, "scales": p.Scales, "side": p.Side,
 			"iteration": p.Done, "iterations": p.Total, "loss": p.Loss, "elapsed_s": p.Elapsed.Seconds(),
 			"iterations_per_s": float64(p.Done) / p.Elapsed.Seconds()}
+		if r.memory != nil {
+			rec["device_peak_bytes"] = r.peak
+		}
 		if p.Terms != nil {
 			rec["content"], rec["style"], rec["tv"] = p.Terms.Content, p.Terms.Style, p.Terms.TV
 		}
