@@ -198,3 +198,34 @@ func TestTiledHostMemory(t *testing.T) {
 		t.Errorf("20 KiB of host memory: %v after %d evaluations, want a refusal before any", err, evals)
 	}
 }
+
+// A tiled run passes the whole image to the Frame hook (a preview) after
+// every iteration, as an untiled run does.
+func TestTiledFrames(t *testing.T) {
+	m := newTinyModel()
+	defer m.free()
+	eng := NewCPU()
+	o := tinyOptions()
+	o.Size, o.Tile, o.Iterations = 40, 16, 5
+	frames := 0
+	var last []float32
+	r := Request{Content: SampleContent(40, 30), Styles: []*Image{SampleStyle(32, 32)}, Options: o,
+		Frame: func(x graph.Buffer, w, h int) error {
+			frames++
+			if w != 40 || h != 30 {
+				t.Errorf("frame %d is %d×%d, want the whole 40×30 image", frames, w, h)
+			}
+			last = make([]float32, x.Len())
+			return eng.Backend().Download(x, last)
+		}}
+	im, err := Run(context.Background(), eng, m, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if frames != o.Iterations {
+		t.Errorf("%d frames for %d iterations", frames, o.Iterations)
+	}
+	if d := relDiff(last, m.Preprocess(im)); d > 1e-6 {
+		t.Errorf("the last frame differs from the result by %.2g", d)
+	}
+}
