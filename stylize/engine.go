@@ -70,3 +70,22 @@ func (e limited) Budget() int64 {
 func (e limited) Name() string {
 	return fmt.Sprintf("%s within -memory-limit %s", e.Engine.Name(), graph.FormatBytes(e.limit))
 }
+
+// scratcher is an Engine whose backend allocates scratch memory besides
+// the programs' plans (the GPU's Winograd buffers), which a run within a
+// memory limit bounds and plans for.
+type scratcher interface {
+	LimitScratch(bytes int64)
+	ScratchBytes() int64
+}
+
+// scratchBytes is eng's scratch bound, 0 for an engine without scratch.
+func scratchBytes(eng Engine) int64 {
+	if s, ok := eng.(scratcher); ok {
+		return s.ScratchBytes()
+	}
+	if l, ok := eng.(limited); ok {
+		return scratchBytes(l.Engine)
+	}
+	return 0
+}

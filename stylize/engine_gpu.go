@@ -60,6 +60,14 @@ func (e *GPU) Budget() int64 {
 	return int64(float64(budget) * 0.9)
 }
 
+// LimitScratch bounds the memory the backend allocates besides the
+// programs' plans (vkgraph.Backend.SetScratchLimit).
+func (e *GPU) LimitScratch(bytes int64) { e.b.SetScratchLimit(bytes) }
+
+// ScratchBytes is the most memory the backend allocates besides the
+// programs' plans (vkgraph.Backend.ScratchBound).
+func (e *GPU) ScratchBytes() int64 { return e.b.ScratchBound() }
+
 func (e *GPU) Name() string { return fmt.Sprintf("%s (device %d)", e.dev.Info.Name, e.dev.Info.Index) }
 
 // Close frees the engine's stream and vectors.

@@ -96,6 +96,11 @@ func Run(ctx context.Context, eng Engine, m Model, r Request) (*Image, error) {
 		total += s.Iterations
 	}
 	if o.MemoryLimit > 0 {
+		// An eighth of the limit for the backend's own scratch, which the
+		// tiles' plans leave room for (tileReserve).
+		if s, ok := eng.(scratcher); ok {
+			s.LimitScratch(o.MemoryLimit / 8)
+		}
 		eng = limited{eng, o.MemoryLimit}
 	}
 	st := &state{eng: eng, m: m, r: r, o: o, sched: sched, total: total, start: time.Now(), fp: fingerprint(m, r, o)}

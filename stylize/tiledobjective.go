@@ -85,6 +85,16 @@ func newTiledObjective(m Model, b graph.Backend, o Options, scale, w, h int, t t
 // bytes is the device memory of the tile program.
 func (to *tiledObjective) bytes() int64 { return to.tg.bytes() }
 
+// stageBytes is what a tile uploads or downloads at most at once: its
+// window or the window's gradient, a content target, a Gram matrix.
+func (to *tiledObjective) stageBytes() int64 {
+	n := to.tg.x.Shape().Len()
+	for _, t := range append(append([]*graph.Tensor{}, to.ctarget...), to.grams...) {
+		n = max(n, t.Shape().Len())
+	}
+	return int64(n) * 4
+}
+
 // open compiles the program and keeps the targets: the content
 // features of the whole image and the blended Grams.
 func (to *tiledObjective) open(b graph.Backend, cfeat, styleTarget [][]float32) error {

@@ -13,11 +13,14 @@ import (
 	"github.com/vkstyle/vkstyle/optim"
 )
 
-// tileReserve is the device memory a tiled run keeps out of its tile
-// plan, of a budget of budget bytes: what the engine allocates besides
-// the program (the Winograd scratch, a batch's temporaries) and the
-// allocator's rounding; an eighth of the budget, at most 64 MiB.
-func tileReserve(budget int64) int64 { return min(64<<20, budget/8) }
+// tileReserve is the device memory a tiled run on eng keeps out of its
+// tile plan, of a budget of budget bytes, for a tile whose uploads and
+// downloads are stage bytes: the backend's scratch (the Winograd path's,
+// scratchBytes), the staging of the uploads and downloads, and a
+// sixteenth of the budget for the allocator's blocks not filled.
+func tileReserve(eng Engine, budget, stage int64) int64 {
+	return scratchBytes(eng) + 2*stage + budget/16
+}
 
 // thumbSide is the longer side of the image a tiled run passes to
 // Request.Frame.
@@ -38,7 +41,8 @@ func (st *state) planTiles(idx int, sc Scale, w, h int) (*tiledObjective, error)
 		return newTiledObjective(m, b, o, idx, w, h, newTiling(w, h, win, halo, stride, !o.TileFixed, o.Seed))
 	}
 	budget := st.eng.Budget()
-	reserve := tileReserve(budget)
+	// need is what a tile program holds on the device, reserve included.
+	need := func(to *tiledObjective) int64 { return to.bytes() + tileReserve(st.eng, budget, to.stageBytes()) }
 	win := o.Tile
 	if win > 0 {
 		if win%stride != 0 || win < least {
@@ -49,18 +53,18 @@ func (st *state) planTiles(idx int, sc Scale, w, h int) (*tiledObjective, error)
 		if err != nil {
 			return nil, err
 		}
-		if budget > 0 && to.bytes()+reserve > budget {
+		if budget > 0 && need(to) > budget {
 			return nil, fmt.Errorf("-tile %d: a tile needs about %s on %s, which has %s: give a smaller -tile, or leave it to -tile auto",
-				win, graph.FormatBytes(to.bytes()+reserve), st.eng.Name(), graph.FormatBytes(budget))
+				win, graph.FormatBytes(need(to)), st.eng.Name(), graph.FormatBytes(budget))
 		}
 	} else {
 		var err error
-		win, err = tileSide(least, roundUp(max(w, h), stride), stride, budget-reserve, func(side int) (int64, error) {
+		win, err = tileSide(least, roundUp(max(w, h), stride), stride, budget, func(side int) (int64, error) {
 			to, err := build(side)
 			if err != nil {
 				return 0, err
 			}
-			return to.bytes(), nil
+			return need(to), nil
 		})
 		if err != nil {
 			return nil, err
@@ -71,7 +75,7 @@ func (st *state) planTiles(idx int, sc Scale, w, h int) (*tiledObjective, error)
 				return nil, err
 			}
 			return nil, fmt.Errorf("%s is too small for even one tile: the smallest (%d pixels, with a halo of %d) needs about %s; give a -memory-limit of at least %d MiB, or a smaller -tile-halo",
-				st.eng.Name(), least, halo, graph.FormatBytes(to.bytes()+reserve), (to.bytes()+reserve+(1<<20)-1)>>20)
+				st.eng.Name(), least, halo, graph.FormatBytes(need(to)), (need(to)+(1<<20)-1)>>20)
 		}
 	}
 	to, err := build(win)
@@ -84,7 +88,7 @@ func (st *state) planTiles(idx int, sc Scale, w, h int) (*tiledObjective, error)
 	}
 	if st.r.Notice != nil {
 		st.r.Notice(fmt.Sprintf("scale %d/%d (%d×%d) in %d tiles of %d×%d pixels (halo %d%s): about %s on the device, %s in host memory",
-			idx+1, len(st.sched), w, h, to.t.count(), to.t.winW, to.t.winH, halo, jitterNote(o), graph.FormatBytes(to.bytes()+reserve), graph.FormatBytes(host)))
+			idx+1, len(st.sched), w, h, to.t.count(), to.t.winW, to.t.winH, halo, jitterNote(o), graph.FormatBytes(need(to)), graph.FormatBytes(host)))
 	}
 	return to, nil
 }

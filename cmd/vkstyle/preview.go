@@ -67,6 +67,9 @@ func runPreview(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintln(stderr, "vkstyle:", note)
 		}
 	}
+	if log != nil {
+		req.Notice = func(line string) { fmt.Fprintln(log, "vkstyle:", line) } // how a scale tiles
+	}
 	s := &preview.Session{
 		Window: win, Device: eng.Device(), Engine: eng, Model: model, Convention: model.Net().Convention,
 		Request: req, Out: out, SnapshotBase: f.out,

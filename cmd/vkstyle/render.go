@@ -356,9 +356,9 @@ func render(f *renderFlags, model *stylize.NetModel, note string, stdout, stderr
 
 	opts := gpu.Options{Device: f.device}
 	if f.memoryLimit > 0 {
-		// Blocks of at most an eighth of the limit, so that what the
+		// Blocks of at most a 32nd of the limit, so that what the
 		// allocator holds stays near what the run plans for.
-		opts.BlockSize = uint64(min(64, max(1, f.memoryLimit/8))) << 20
+		opts.BlockSize = uint64(min(64, max(1, f.memoryLimit/32))) << 20
 	}
 	eng, closeEngine, err := openEngine(opts)
 	if err != nil {

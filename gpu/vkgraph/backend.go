@@ -26,6 +26,12 @@ type Backend struct {
 	// (winograd.go): winoAuto, winoOn or winoOff; wino its scratch.
 	winograd int
 	wino     [3]*gpu.Buffer
+	// winoCap bounds each Winograd scratch buffer, in float32 elements
+	// (winoScratch unless SetScratchLimit lowered it); winoFixed makes each
+	// one that capacity at once, so that none is replaced while the work
+	// of the old one is pending (see ScratchBound).
+	winoCap   int
+	winoFixed bool
 }
 
 var _ graph.Backend = (*Backend)(nil)
@@ -38,7 +44,7 @@ func New(dev *gpu.Device, s *gpu.Stream) (*Backend, error) {
 	if err := kernelsEmbedded(); err != nil {
 		return nil, err
 	}
-	b := &Backend{dev: dev, s: s}
+	b := &Backend{dev: dev, s: s, winoCap: winoScratch}
 	b.subgroupW = subgroupWeights(&dev.Info)
 	wm, err := winogradMode()
 	if err != nil {

@@ -67,6 +67,32 @@ func winogradMode() (int, error) {
 	}
 }
 
+// SetScratchLimit bounds the device memory of the backend's own scratch
+// (the Winograd path's U, V and M) to about bytes, allocated whole at
+// their first use: a run within a memory limit plans for it
+// (ScratchBound). A convolution whose filter transform does not fit runs
+// direct; the others take more, smaller chunks.
+func (b *Backend) SetScratchLimit(bytes int64) {
+	b.winoCap = int(min(max(bytes/12, 16*16*64), winoScratch)) // elements of each of the three
+	b.winoFixed = true
+}
+
+// ScratchBound is the most device memory the backend's scratch holds
+// besides what programs plan: 0 where the Winograd path never runs (off,
+// the shared family, or auto on a GPU); with SetScratchLimit the three
+// buffers at their capacity; else twice that, since a buffer that grows
+// is replaced while work recorded with the old one is pending.
+func (b *Backend) ScratchBound() int64 {
+	if b.winograd == winoOff || b.kernels != FamilyTexel || (b.winograd == winoAuto && b.dev.Info.Type != gpu.CPU) {
+		return 0
+	}
+	n := int64(3 * b.winoCap * 4)
+	if !b.winoFixed {
+		n *= 2
+	}
+	return n
+}
+
 // winoPlan is how a convolution runs as Winograd: tiles per row, tiles,
 // and the chunk of tiles per pass with its padded stride.
 type winoPlan struct {
@@ -97,9 +123,9 @@ func (b *Backend) useWinograd(p graph.Conv2DParams) (winoPlan, bool) {
 	// V is written through a storage binding and read through a texel
 	// binding of vec4s, M written through a storage binding and read
 	// through one of floats; U is a texel binding of vec4s.
-	chunk := min(4*texel/(16*cinp), texel/(16*p.COut), min(bind, winoScratch)/(16*wide)) / 16 * 16
+	chunk := min(4*texel/(16*cinp), texel/(16*p.COut), min(bind, b.winoCap)/(16*wide)) / 16 * 16
 	switch {
-	case chunk < 16, 16*ustride/4 > texel, 16*ustride > bind, p.WShape().Len() > texel,
+	case chunk < 16, 16*ustride/4 > texel, 16*ustride > bind, 16*ustride > b.winoCap, p.WShape().Len() > texel,
 		p.COut*oh*ow > bind, p.XShape().Len() > texel:
 		return winoPlan{}, false
 	}
@@ -115,6 +141,9 @@ func (b *Backend) useWinograd(p graph.Conv2DParams) (winoPlan, bool) {
 // least n elements, replacing a smaller one (released once the work
 // recorded with it has run).
 func (b *Backend) scratch(i, n int) *gpu.Buffer {
+	if b.winoFixed {
+		n = max(n, b.winoCap)
+	}
 	if s := b.wino[i]; s != nil && s.Size() >= uint64(n)*4 {
 		return s
 	}

@@ -85,3 +85,51 @@ func TestWinogradChunks(t *testing.T) {
 		})
 	}
 }
+
+// Within SetScratchLimit the Winograd scratch is bounded (ScratchBound),
+// a convolution takes more, smaller chunks and gives the same result, and
+// one whose filter transform alone passes the bound runs direct.
+func TestWinogradScratchLimit(t *testing.T) {
+	b := newBackend(t, gpu.Options{})
+	b.SetWinograd(true)
+	p := graph.Conv2DParams{N: 1, CIn: 64, H: 64, W: 64, COut: 64, KH: 3, KW: 3, Stride: 1, Pad: 1}
+	_, free := b.WinogradPlanned(p)
+	const limit = 3 << 20
+	b.SetScratchLimit(limit)
+	if got := b.ScratchBound(); got > limit || got == 0 {
+		t.Errorf("scratch bound %d within a limit of %d", got, limit)
+	}
+	on, chunks := b.WinogradPlanned(p)
+	if !on || chunks <= free {
+		t.Errorf("within the limit: Winograd %v in %d chunks (%d without it); want more, smaller chunks", on, chunks, free)
+	}
+	big := graph.Conv2DParams{N: 1, CIn: 256, H: 16, W: 16, COut: 256, KH: 3, KW: 3, Stride: 1, Pad: 1}
+	if on, _ := b.WinogradPlanned(big); on {
+		t.Errorf("a 256→256 filter transform (4 MiB) within a 1 MiB buffer: planned as Winograd")
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	rnd := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(r.NormFloat64())
+		}
+		return v
+	}
+	x, w, bias := rnd(p.XShape().Len()), rnd(p.WShape().Len()), rnd(p.COut)
+	run := func(be graph.Backend) []float32 {
+		var bufs []graph.Buffer
+		for _, d := range [][]float32{x, w, bias, make([]float32, p.YShape().Len())} {
+			buf, _ := be.Alloc(len(d), "t")
+			be.Upload(buf, d)
+			bufs = append(bufs, buf)
+			defer be.Free(buf)
+		}
+		be.Conv2DForward(bufs[0], bufs[1], bufs[2], bufs[3], p)
+		y := make([]float32, p.YShape().Len())
+		if err := be.Download(bufs[3], y); err != nil {
+			t.Fatal(err)
+		}
+		return y
+	}
+	graphtest.Compare(t, "y", run(b), run(cpu.New()), graphtest.TolConv)
+}
