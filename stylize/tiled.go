@@ -55,7 +55,7 @@ func (tg *tileGraph) bytes() int64 {
 	return p.PeakBytes + p.LeafBytes
 }
 
-// alloc allocates and binds a buffer for each leaf in ts and compiles
+// compile allocates and binds a buffer for each leaf in ts and compiles
 // the program.
 func (tg *tileGraph) compile(b graph.Backend, ts []*graph.Tensor) error {
 	for _, t := range append([]*graph.Tensor{tg.x}, ts...) {

@@ -74,8 +74,15 @@ func (st *state) planTiles(idx int, sc Scale, w, h int) (*tiledObjective, error)
 			if err != nil {
 				return nil, err
 			}
-			return nil, fmt.Errorf("%s is too small for even one tile: the smallest (%d pixels, with a halo of %d) needs about %s; give a -memory-limit of at least %d MiB, or a smaller -tile-halo",
-				st.eng.Name(), least, halo, graph.FormatBytes(need(to)), (need(to)+(1<<20)-1)>>20)
+			fix := "a smaller -tile-halo, or fewer or shallower layers"
+			if o.MemoryLimit > 0 {
+				// The reserve grows with the limit: the scratch takes an
+				// eighth of it, the allocator's slack a sixteenth.
+				limit := (to.bytes() + 2*to.stageBytes()) * 16 / 13
+				fix = fmt.Sprintf("give a -memory-limit of at least %d MiB, or %s", (limit+(1<<20)-1)>>20, fix)
+			}
+			return nil, fmt.Errorf("%s is too small for even one tile: the smallest (%d pixels, with a halo of %d) needs about %s; %s",
+				st.eng.Name(), least, halo, graph.FormatBytes(need(to)), fix)
 		}
 	}
 	to, err := build(win)
