@@ -3,6 +3,7 @@ package stylize
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/vkstyle/vkstyle/gpu"
@@ -55,5 +56,15 @@ func TestGPUMatchesCPU(t *testing.T) {
 				t.Errorf("images differ by up to %g", worst)
 			}
 		})
+	}
+}
+
+// longOnFastDevice skips a test whose optimisation runs take minutes on a
+// slow device: SwiftShader's pass (build.sh) is there for its limits, which
+// the shorter tests reach; lavapipe runs the long ones.
+func longOnFastDevice(t *testing.T, eng *GPU) {
+	t.Helper()
+	if name := eng.Device().Info.Name; strings.Contains(name, "SwiftShader") {
+		t.Skipf("long on %s; lavapipe runs it", name)
 	}
 }

@@ -38,6 +38,7 @@ func seamRatio(im *Image, cols map[int]bool) float64 {
 // What a fixed grid leaves where its edges stay is logged.
 func TestTileSeams(t *testing.T) {
 	eng := gpuEngine(t)
+	longOnFastDevice(t, eng)
 	m := FromNet("embedded", vgg.NewRandom(0))
 	defer m.Close()
 	run := func(tile int, fixed bool) (*Image, map[int]bool) {

@@ -15,6 +15,7 @@ import (
 // untiled Gram matrices needed the fix for llvmpipe's loop budget.)
 func TestTiledMatchesWholeGPU(t *testing.T) {
 	eng := gpuEngine(t)
+	longOnFastDevice(t, eng)
 	m := FromNet("embedded", vgg.NewRandom(0))
 	defer m.Close()
 	o := Options{ContentLayers: []Layer{{"relu3_1", 1}}, StyleWeight: 1e5, ContentWeight: 1}.Defaults()
@@ -71,6 +72,7 @@ func TestTiledForwardMatchesWholeGPU(t *testing.T) {
 // error that advises a -size.
 func TestMemoryLimitTiles(t *testing.T) {
 	eng := gpuEngine(t)
+	longOnFastDevice(t, eng)
 	m := FromNet("embedded", vgg.NewRandom(0))
 	defer m.Close()
 	first := func(o Options) (float64, []string, error) {

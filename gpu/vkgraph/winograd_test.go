@@ -92,9 +92,10 @@ func TestWinogradChunks(t *testing.T) {
 func TestWinogradScratchLimit(t *testing.T) {
 	b := newBackend(t, gpu.Options{})
 	b.SetWinograd(true)
-	p := graph.Conv2DParams{N: 1, CIn: 64, H: 64, W: 64, COut: 64, KH: 3, KW: 3, Stride: 1, Pad: 1}
+	// Small enough for SwiftShader's 65536 texels, large enough to chunk.
+	p := graph.Conv2DParams{N: 1, CIn: 16, H: 48, W: 48, COut: 16, KH: 3, KW: 3, Stride: 1, Pad: 1}
 	_, free := b.WinogradPlanned(p)
-	const limit = 3 << 20
+	const limit = 256 << 10
 	b.SetScratchLimit(limit)
 	if got := b.ScratchBound(); got > limit || got == 0 {
 		t.Errorf("scratch bound %d within a limit of %d", got, limit)
@@ -105,7 +106,7 @@ func TestWinogradScratchLimit(t *testing.T) {
 	}
 	big := graph.Conv2DParams{N: 1, CIn: 256, H: 16, W: 16, COut: 256, KH: 3, KW: 3, Stride: 1, Pad: 1}
 	if on, _ := b.WinogradPlanned(big); on {
-		t.Errorf("a 256→256 filter transform (4 MiB) within a 1 MiB buffer: planned as Winograd")
+		t.Errorf("a 256→256 filter transform (4 MiB) within an 85 KiB buffer: planned as Winograd")
 	}
 	r := rand.New(rand.NewPCG(5, 6))
 	rnd := func(n int) []float32 {
