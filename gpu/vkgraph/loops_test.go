@@ -2,7 +2,6 @@ package vkgraph_test
 
 import (
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -67,14 +66,7 @@ func longCase(t *testing.T, b graph.Backend, ins [][]float32, outs []int, f func
 // ones, and lavapipe gave wrong style losses at 640×576 and above.
 func TestLongSums(t *testing.T) {
 	b := newBackend(t, gpu.Options{})
-	r := rand.New(rand.NewPCG(1, 2))
-	randn := func(n int) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(r.NormFloat64())
-		}
-		return v
-	}
+	randn := normals(1, 2)
 	check := func(name string, rel []float64, tol float64) {
 		t.Helper()
 		for i, d := range rel {

@@ -108,14 +108,7 @@ func TestWinogradScratchLimit(t *testing.T) {
 	if on, _ := b.WinogradPlanned(big); on {
 		t.Errorf("a 256→256 filter transform (4 MiB) within an 85 KiB buffer: planned as Winograd")
 	}
-	r := rand.New(rand.NewPCG(5, 6))
-	rnd := func(n int) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(r.NormFloat64())
-		}
-		return v
-	}
+	rnd := normals(5, 6)
 	x, w, bias := rnd(p.XShape().Len()), rnd(p.WShape().Len()), rnd(p.COut)
 	run := func(be graph.Backend) []float32 {
 		var bufs []graph.Buffer
