@@ -116,10 +116,7 @@ func mustRead(t *testing.T, p string) []byte {
 // Ctrl-C writes the image so far and a checkpoint; -resume finishes the
 // run with the bits of an uninterrupted one.
 func TestRenderInterruptAndResume(t *testing.T) {
-	if os.Getenv("VKSTYLE_TEST_CHILD") == "1" {
-		args := os.Args[len(os.Args)-1]
-		os.Exit(run(strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
-	}
+	asChild()
 	requireDevice(t)
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole.png")
@@ -175,6 +172,15 @@ func TestRenderMissingWeights(t *testing.T) {
 // sends it sig once its first progress line is out, and returns how it
 // exited: its standard error and its exit error. The child must print progress
 // (-json -print-every 1) and stop within a minute of the signal.
+// asChild, in the process stopChild starts, runs the vkstyle command line
+// it was given and exits with its status; in the test itself it returns.
+func asChild() {
+	if os.Getenv("VKSTYLE_TEST_CHILD") == "1" {
+		args := os.Args[len(os.Args)-1]
+		os.Exit(run(strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
+	}
+}
+
 func stopChild(t *testing.T, test string, args []string, sig syscall.Signal) (stderrText string, err error) {
 	t.Helper()
 	child := exec.Command(os.Args[0], "-test.run=^"+test+"$", strings.Join(args, "\x1f"))

@@ -85,10 +85,7 @@ func (b *lockedBuffer) String() string {
 // image and a checkpoint and say so; the checkpoint resumes. A checkpoint
 // whose counters were edited is refused, naming the file, and kept.
 func TestRenderStopSignals(t *testing.T) {
-	if os.Getenv("VKSTYLE_TEST_CHILD") == "1" {
-		args := os.Args[len(os.Args)-1]
-		os.Exit(run(strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
-	}
+	asChild()
 	requireDevice(t)
 	dir := t.TempDir()
 	base := []string{"render", "-model", "embedded", "-size", "32", "-iterations", "60", "-seed", "3"} // long enough that the signal lands mid-run

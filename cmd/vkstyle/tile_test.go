@@ -39,10 +39,7 @@ func TestRenderTileBadInput(t *testing.T) {
 // a tiled run stopped by Ctrl-C resumes to the bits of an uninterrupted
 // one (the grid's moves come from the seed and the evaluation).
 func TestRenderTiledResume(t *testing.T) {
-	if os.Getenv("VKSTYLE_TEST_CHILD") == "1" {
-		args := os.Args[len(os.Args)-1]
-		os.Exit(run(strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
-	}
+	asChild()
 	requireDevice(t)
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole.png")
