@@ -164,6 +164,23 @@ func addPlanes(dst, src []float32, w, h, x0, y0, ww, wh int) {
 	}
 }
 
+// share is layer l's feature positions in the window over the w×h
+// image's: what a window-normalised quantity (the Gram op divides by its
+// input's size, MSE by its elements) is multiplied by to count as the
+// image's.
+func (tg *tileGraph) share(l string, w, h int) float64 {
+	s := tg.feats[l].Shape()
+	fw, fh := featureSize(w, h, tg.strides[l])
+	return float64(s.H*s.W) / float64(fw*fh)
+}
+
+// addShare adds a tile's Gram matrix v, scaled by its share, into acc.
+func addShare(acc []float64, v []float32, share float64) {
+	for i, e := range v {
+		acc[i] += float64(e) * share
+	}
+}
+
 // featureSize is a layer's feature map size on a w×h image, for a layer
 // whose input pixels per position are stride (the poolings round down).
 func featureSize(w, h, stride int) (fw, fh int) { return w / stride, h / stride }
@@ -246,16 +263,11 @@ func tiledForward(eng Engine, m Model, input []float32, w, h int, t tiling, cont
 			}
 		}
 		for _, l := range gram {
-			s := tg.feats[l].Shape()
-			fw, fh := featureSize(w, h, tg.strides[l])
-			ratio := float64(s.H*s.W) / float64(fw*fh)
 			out = grow(out, gm[l].Shape().Len())
 			if err := b.Download(gm[l].Buffer(), out); err != nil {
 				return nil, nil, err
 			}
-			for i, v := range out {
-				acc[l][i] += float64(v) * ratio
-			}
+			addShare(acc[l], out, tg.share(l, w, h))
 		}
 	}
 	for l, a := range acc {

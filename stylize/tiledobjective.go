@@ -31,7 +31,7 @@ type tiledObjective struct {
 	ctarget []*graph.Tensor // per content layer: the window of the target, masked
 	grams   []*graph.Tensor // per style layer: the tile's masked Gram matrix
 	dgram   []*graph.Tensor // per style layer: ∂L/∂(the tile's Gram)
-	ratio   []float64       // per style layer: the window's feature positions over the image's
+	share   []float64       // per style layer: its tileGraph.share
 	consts  []*graph.Tensor
 
 	cfeat       [][]float32 // per content layer: the whole image's target features
@@ -54,25 +54,20 @@ func newTiledObjective(m Model, b graph.Backend, o Options, scale, w, h int, t t
 	var weights []float32
 	for _, l := range o.ContentLayers {
 		f := tg.feats[l.Name]
-		s := f.Shape()
-		fw, fh := featureSize(w, h, tg.strides[l.Name])
-		tgt := g.Constant("content target "+l.Name, s)
+		tgt := g.Constant("content target "+l.Name, f.Shape())
 		mse := g.MSE(f, tgt)
 		to.mse, to.ctarget = append(to.mse, mse), append(to.ctarget, tgt)
 		// The tile's MSE divides by its window's elements, the whole
 		// image's by the image's.
-		cw := o.ContentWeight * l.Weight * float64(s.H*s.W) / float64(fw*fh)
+		cw := o.ContentWeight * l.Weight * tg.share(l.Name, w, h)
 		to.cweight = append(to.cweight, cw)
 		terms, weights = append(terms, mse), append(weights, float32(cw))
 	}
 	for _, l := range o.StyleLayers {
-		f := tg.feats[l.Name]
-		s := f.Shape()
-		fw, fh := featureSize(w, h, tg.strides[l.Name])
-		gm := g.Gram(f)
+		gm := g.Gram(tg.feats[l.Name])
 		d := g.Constant("style gradient "+l.Name, gm.Shape())
 		to.grams, to.dgram = append(to.grams, gm), append(to.dgram, d)
-		to.ratio = append(to.ratio, float64(s.H*s.W)/float64(fw*fh))
+		to.share = append(to.share, tg.share(l.Name, w, h))
 		terms, weights = append(terms, g.Dot(gm, d)), append(weights, 1)
 	}
 	to.consts = append(append([]*graph.Tensor{}, to.ctarget...), to.dgram...)
@@ -166,9 +161,7 @@ func (to *tiledObjective) styleGradient(b graph.Backend, x []float32, tiles []ti
 			if err != nil {
 				return err
 			}
-			for k, e := range v {
-				to.acc[i][k] += float64(e) * to.ratio[i]
-			}
+			addShare(to.acc[i], v, to.share[i])
 		}
 	}
 	for i, l := range to.o.StyleLayers {
@@ -180,7 +173,7 @@ func (to *tiledObjective) styleGradient(b graph.Backend, x []float32, tiles []ti
 		for k, g := range to.acc[i] {
 			diff := g - float64(to.styleTarget[i][k])
 			sum += diff * diff
-			d[k] = float32(w * 2 * diff / n * to.ratio[i])
+			d[k] = float32(w * 2 * diff / n * to.share[i])
 		}
 		terms.Style += w * sum / n
 		if err := b.Upload(to.dgram[i].Buffer(), d); err != nil {
