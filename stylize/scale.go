@@ -61,15 +61,12 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 // finish ends a scale's run: the current image, and when the run was
 // stopped, its checkpoint.
 func (r *scaleRun) finish(runErr error) (*Image, error) {
-	im, err := r.current()
+	x, err := r.iterate() // read once, for the image and the checkpoint
 	if err != nil {
 		return nil, err
 	}
+	im := r.st.m.Deprocess(x, r.w, r.h)
 	if errors.Is(runErr, ErrStopped) {
-		x, err := r.iterate()
-		if err != nil {
-			return im, err
-		}
 		return im, r.st.checkpoint(r.idx, r.w, r.h, x)
 	}
 	return im, runErr
