@@ -96,7 +96,13 @@ func fingerprint(m Model, r Request, o Options) string {
 	js, _ := json.Marshal(o)
 	h.Write(js)
 	h.Write([]byte(m.Name()))
-	for _, im := range append([]*Image{r.Content, r.Init}, r.Styles...) {
+	ims := append([]*Image{r.Content, r.Init}, r.Styles...)
+	if r.ContentMasks != nil {
+		// Masks join the fingerprint only when given, so unmasked runs
+		// keep the fingerprints of older checkpoints.
+		ims = append(append(append(ims, nil), r.ContentMasks...), r.StyleMasks...)
+	}
+	for _, im := range ims {
 		if im == nil {
 			h.Write([]byte{0})
 			continue

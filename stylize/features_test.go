@@ -18,7 +18,7 @@ func TestStyleBlendTargets(t *testing.T) {
 	content := in(SampleContent(24, 18))
 	sizes := [][2]int{{24, 24}, {24, 24}}
 	only := func(x []float32) [][]float32 {
-		tg, err := targets(eng, m, o, content, 18, 24, [][]float32{x}, sizes[:1], 0)
+		tg, err := targets(eng, m, o, content, 18, 24, [][]float32{x}, sizes[:1], 0, false, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -26,7 +26,7 @@ func TestStyleBlendTargets(t *testing.T) {
 	}
 	ta, tb := only(in(a)), only(in(b))
 	o.StyleBlend = []float64{3, 1}
-	mixed, err := targets(eng, m, o, content, 18, 24, [][]float32{in(a), in(b)}, sizes, 0)
+	mixed, err := targets(eng, m, o, content, 18, 24, [][]float32{in(a), in(b)}, sizes, 0, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,17 @@ type objective struct {
 	style   []*graph.Tensor // per style layer, unweighted
 	tv      *graph.Tensor
 	targets []*graph.Tensor // constants to bind: content features, then Grams
+	// styleW weighs each style loss in the total (for Terms).
+	styleW []float64
+	// masks are the guidance channels of a masked run, to bind (see
+	// bindMasks): one per style layer and style.
+	masks []maskSlot
+}
+
+// maskSlot is one style's content mask at one layer's resolution.
+type maskSlot struct {
+	t     *graph.Tensor
+	style int
 }
 
 // layerSet returns the distinct layer names of o in network order.
@@ -43,8 +54,13 @@ func layerSet(o Options) []string {
 	return out
 }
 
-// buildObjective records the loss of o on an h×w image.
-func buildObjective(m Model, b graph.Backend, o Options, h, w int) (*objective, error) {
+// buildObjective records the loss of o on an h×w image. With masks > 0
+// (the number of styles, each with a content mask) every style layer has
+// one loss per style, its feature map weighted by the style's mask
+// (graph.Mask) before its Gram matrix, and matched to that style's own
+// Gram matrix (Gatys et al. 2017); the blend weights, normalised to a
+// mean of 1, weigh the styles' losses.
+func buildObjective(m Model, b graph.Backend, o Options, h, w, masks int) (*objective, error) {
 	g := graph.New()
 	ob := &objective{g: g, x: g.Variable("image", graph.NCHW(1, 3, h, w))}
 	feats, err := m.Features(g, b, ob.x, layerSet(o))
@@ -69,13 +85,27 @@ func buildObjective(m Model, b graph.Backend, o Options, h, w int) (*objective, 
 		ob.content = append(ob.content, loss)
 		terms, weights = append(terms, loss), append(weights, float32(o.ContentWeight*l.Weight))
 	}
+	blend := o.blend(max(masks, 1))
 	for _, l := range o.StyleLayers {
-		gram := g.Gram(norm(feats[l.Name], o.StyleWeight*l.Weight))
-		t := g.Constant("style target "+l.Name, gram.Shape())
-		loss := g.MSE(gram, t).SetName("style loss " + l.Name)
-		ob.targets = append(ob.targets, t)
-		ob.style = append(ob.style, loss)
-		terms, weights = append(terms, loss), append(weights, float32(o.StyleWeight*l.Weight))
+		f := norm(feats[l.Name], o.StyleWeight*l.Weight)
+		for k := range max(masks, 1) {
+			in, name, weight := f, l.Name, o.StyleWeight*l.Weight
+			if masks > 0 {
+				s := f.Shape()
+				mk := g.Constant(fmt.Sprintf("mask %d %s", k+1, l.Name), graph.NCHW(1, 1, s.H, s.W))
+				ob.masks = append(ob.masks, maskSlot{mk, k})
+				in = g.Mask(f, mk)
+				name = fmt.Sprintf("%s style %d", l.Name, k+1)
+				weight *= blend[k] * float64(masks)
+			}
+			gram := g.Gram(in)
+			t := g.Constant("style target "+name, gram.Shape())
+			loss := g.MSE(gram, t).SetName("style loss " + name)
+			ob.targets = append(ob.targets, t)
+			ob.style = append(ob.style, loss)
+			ob.styleW = append(ob.styleW, weight)
+			terms, weights = append(terms, loss), append(weights, float32(weight))
+		}
 	}
 	ob.tv = g.TV(ob.x).SetName("tv loss")
 	terms, weights = append(terms, ob.tv), append(weights, float32(o.TVWeight/2))

@@ -34,6 +34,12 @@ type Terms struct {
 type Request struct {
 	Content *Image
 	Styles  []*Image
+	// ContentMasks, if not nil, has one mask per style: where in the
+	// result that style applies (white; grey weighs partly; see
+	// masks.go). StyleMasks, if not nil (only with ContentMasks), has one
+	// per style too: which part of the style image its statistics come
+	// from. Masks of another size than their image are resized.
+	ContentMasks, StyleMasks []*Image
 	Init    *Image // with Options.Init naming a file: the loaded image
 	Options Options
 	// Progress, if not nil, receives reports; an error from it stops the
@@ -86,6 +92,9 @@ func Run(ctx context.Context, eng Engine, m Model, r Request) (*Image, error) {
 	}
 	if r.Content == nil {
 		return nil, errors.New("stylize: no content image")
+	}
+	if err := r.CheckMasks(); err != nil {
+		return nil, err
 	}
 	sched := Schedule(o)
 	if err := checkSizes(m, r, o, sched); err != nil {
@@ -194,12 +203,12 @@ func (st *state) terms(ob *objective) (*Terms, error) {
 		}
 		t.Content += st.o.ContentWeight * l.Weight * x
 	}
-	for i, l := range st.o.StyleLayers {
-		x, err := read(ob.style[i])
+	for i, loss := range ob.style {
+		x, err := read(loss)
 		if err != nil {
 			return nil, err
 		}
-		t.Style += st.o.StyleWeight * l.Weight * x
+		t.Style += ob.styleW[i] * x
 	}
 	x, err := read(ob.tv)
 	if err != nil {

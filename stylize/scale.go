@@ -39,6 +39,9 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 			return nil, err
 		}
 	}
+	if err := r.bindMasks(); err != nil {
+		return nil, err
+	}
 	first, resume, x0, err := st.startAt(idx, prev, content, w, h)
 	if err != nil {
 		return nil, err
@@ -77,14 +80,20 @@ func (r *scaleRun) finish(runErr error) (*Image, error) {
 // else a tiled objective (see planTiles).
 func (st *state) fitObjective(idx int, sc Scale, w, h int) (*objective, *tiledObjective, error) {
 	o := st.o
-	if o.Tile <= 0 || max(w, h) <= o.Tile {
-		ob, err := buildObjective(st.m, st.eng.Backend(), o, h, w)
+	masked := len(st.r.ContentMasks) > 0
+	if o.Tile <= 0 || max(w, h) <= o.Tile || masked {
+		ob, err := buildObjective(st.m, st.eng.Backend(), o, h, w, len(st.r.ContentMasks))
 		if err != nil {
 			return nil, nil, err
 		}
 		err = checkFits(st.eng, ob.planBytes()+o.optimiserBytes(3*w*h, sc.Iterations), sc.Side, st.sizeAdvice)
 		var fe *fitError
-		if err == nil || o.Tile != 0 || !errors.As(err, &fe) {
+		if masked && errors.As(err, &fe) {
+			// Masked runs are not tiled (yet): each tile would need every
+			// style's Gram shares under its own mask.
+			err = fmt.Errorf("%w (masked runs are not tiled)", err)
+		}
+		if err == nil || o.Tile != 0 || masked || !errors.As(err, &fe) {
 			return ob, nil, err
 		}
 	}
@@ -97,9 +106,9 @@ func (st *state) fitObjective(idx int, sc Scale, w, h int) (*objective, *tiledOb
 // matched to content with MatchColors).
 func (st *state) scaleTargets(sc Scale, content *Image, w, h, tileWin int) ([][]float32, error) {
 	o, m := st.o, st.m
-	var styleIn [][]float32
+	var styleIn, styleMasks [][]float32
 	var sizes [][2]int
-	for _, s := range st.r.Styles {
+	for k, s := range st.r.Styles {
 		sw, sh := FitSide(s.W, s.H, styleSide(sc.Side, o.StyleScale))
 		si := s.Resize(sw, sh)
 		if o.MatchColors {
@@ -107,8 +116,12 @@ func (st *state) scaleTargets(sc Scale, content *Image, w, h, tileWin int) ([][]
 		}
 		styleIn = append(styleIn, m.Preprocess(si))
 		sizes = append(sizes, [2]int{sh, sw})
+		if st.r.StyleMasks != nil {
+			sm := st.r.StyleMasks[k]
+			styleMasks = append(styleMasks, boxResize(maskPlane(sm), sm.W, sm.H, sw, sh))
+		}
 	}
-	return targets(st.eng, m, o, m.Preprocess(content), h, w, styleIn, sizes, tileWin)
+	return targets(st.eng, m, o, m.Preprocess(content), h, w, styleIn, sizes, tileWin, st.r.ContentMasks != nil, styleMasks)
 }
 
 // startAt is where scale idx starts: from the checkpoint being resumed
@@ -178,6 +191,25 @@ func (r *scaleRun) bind(t *graph.Tensor, data []float32) (graph.Buffer, error) {
 	}
 	t.Bind(buf)
 	return buf, nil
+}
+
+// bindMasks binds the content masks of a masked run, each at its
+// layer's resolution and normalised by its area there (scaledMask).
+func (r *scaleRun) bindMasks() error {
+	if len(r.ob.masks) == 0 {
+		return nil
+	}
+	gd, err := scaleGuides(r.st.r, r.w, r.h)
+	if err != nil {
+		return err
+	}
+	for _, ms := range r.ob.masks {
+		s := ms.t.Shape()
+		if _, err := r.bind(ms.t, scaledMask(gd.content[ms.style], r.w, r.h, s.W, s.H)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // free frees the leaves' buffers and the thumbnail.

@@ -10,7 +10,9 @@ import (
 // forwardKept runs m on input (preprocessed, 3×h×w) and returns the host
 // copies of the named outputs: features, or with gram their Gram matrices.
 // fix advises how to shrink the input when it does not fit (see checkFits).
-func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string, gram bool, fix func(float64) string) (map[string][]float32, error) {
+// A mask (h×w, with gram only) weighs each feature map before its Gram
+// matrix, which is then normalised by the mask's area (see masks.go).
+func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string, gram bool, fix func(float64) string, mask ...[]float32) (map[string][]float32, error) {
 	b := eng.Backend()
 	g := graph.New()
 	x := g.Constant("input", graph.NCHW(1, 3, h, w))
@@ -19,8 +21,17 @@ func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string
 		return nil, err
 	}
 	outs := map[string]*graph.Tensor{}
+	var guides []maskSlot
+	var guideData [][]float32
 	for _, l := range layers {
 		t := feats[l]
+		if gram && len(mask) > 0 && mask[0] != nil {
+			s := t.Shape()
+			mk := g.Constant("style mask "+l, graph.NCHW(1, 1, s.H, s.W))
+			guides = append(guides, maskSlot{t: mk})
+			guideData = append(guideData, scaledMask(mask[0], w, h, s.W, s.H))
+			t = g.Mask(t, mk)
+		}
 		if gram {
 			t = g.Gram(t)
 		}
@@ -40,6 +51,17 @@ func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string
 		return nil, err
 	}
 	x.Bind(xb)
+	for i, gd := range guides {
+		mb, err := b.Alloc(len(guideData[i]), "style mask")
+		if err != nil {
+			return nil, err
+		}
+		defer b.Free(mb)
+		if err := b.Upload(mb, guideData[i]); err != nil {
+			return nil, err
+		}
+		gd.t.Bind(mb)
+	}
 	prog, err := g.Compile(b)
 	if err != nil {
 		return nil, err
@@ -60,8 +82,11 @@ func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string
 // targets computes the content features and the blended style Grams the
 // objective matches, in the order of objective.targets. With tileWin > 0
 // an image whose forward does not fit the device is computed tile by tile
-// in windows of that side (see keptTiled).
-func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styles [][]float32, sizes [][2]int, tileWin int) ([][]float32, error) {
+// in windows of that side (see keptTiled). With perStyle (a masked run)
+// each style's Gram matrices are targets of their own, layer by layer,
+// instead of being blended; styleMasks, when not nil, has each style's
+// mask (nil for none) at its size.
+func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styles [][]float32, sizes [][2]int, tileWin int, perStyle bool, styleMasks [][]float32) ([][]float32, error) {
 	var out [][]float32
 	cl := make([]string, len(o.ContentLayers))
 	for i, l := range o.ContentLayers {
@@ -80,10 +105,21 @@ func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styl
 	}
 	blend := o.blend(len(styles))
 	mixed := map[string][]float32{}
+	own := make([]map[string][]float32, len(styles))
 	for k, s := range styles {
-		grams, err := keptTiled(eng, m, o, s, sizes[k][0], sizes[k][1], sl, true, o.styleScaleFix, tileWin)
+		var grams map[string][]float32
+		var err error
+		if styleMasks != nil && styleMasks[k] != nil {
+			grams, err = forwardKept(eng, m, s, sizes[k][0], sizes[k][1], sl, true, o.styleScaleFix, styleMasks[k])
+		} else {
+			grams, err = keptTiled(eng, m, o, s, sizes[k][0], sizes[k][1], sl, true, o.styleScaleFix, tileWin)
+		}
 		if err != nil {
 			return nil, err
+		}
+		if perStyle {
+			own[k] = grams
+			continue
 		}
 		for l, gm := range grams {
 			acc := mixed[l]
@@ -97,7 +133,13 @@ func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styl
 		}
 	}
 	for _, l := range o.StyleLayers {
-		out = append(out, mixed[l.Name])
+		if !perStyle {
+			out = append(out, mixed[l.Name])
+			continue
+		}
+		for k := range styles {
+			out = append(out, own[k][l.Name])
+		}
 	}
 	return out, nil
 }

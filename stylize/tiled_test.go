@@ -15,7 +15,7 @@ import (
 func evalWhole(t *testing.T, eng Engine, m Model, o Options, w, h int, x []float32, tg [][]float32) (float64, []float32) {
 	t.Helper()
 	b := eng.Backend()
-	ob, err := buildObjective(m, b, o, h, w)
+	ob, err := buildObjective(m, b, o, h, w, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func tiledCase(t *testing.T, eng Engine, m Model, o Options, w, h int) (x []floa
 	content := m.Preprocess(SampleContent(w, h))
 	sw, sh := FitSide(40, 32, max(w, h))
 	style := m.Preprocess(SampleStyle(sw, sh))
-	tg, err := targets(eng, m, o, content, h, w, [][]float32{style}, [][2]int{{sh, sw}}, 0)
+	tg, err := targets(eng, m, o, content, h, w, [][]float32{style}, [][2]int{{sh, sw}}, 0, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

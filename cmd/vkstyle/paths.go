@@ -61,6 +61,14 @@ func (f *renderFlags) inputs() ([]input, error) {
 			in = append(in, input{p, "-style image"})
 		}
 	}
+	for flag, arg := range map[string]string{"-content-masks": f.contentMasks, "-style-masks": f.styleMasks} {
+		if arg == "" {
+			continue
+		}
+		for _, p := range strings.Split(arg, ",") {
+			in = append(in, input{p, flag + " image"})
+		}
+	}
 	switch f.init {
 	case "random", "content", "gray":
 	default:

@@ -41,11 +41,14 @@ type renderFlags struct {
 	tile, tileHalo              string
 	tileJitter                  bool
 	memoryLimit                 int64
+	contentMasks, styleMasks    string
 }
 
 func (f *renderFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.content, "content", "", "content image (default: a landscape drawn by vkstyle)")
 	fs.StringVar(&f.style, "style", "", "style images: files separated by commas, or a directory (default: a swirl pattern drawn by vkstyle)")
+	fs.StringVar(&f.contentMasks, "content-masks", "", "one mask image per style, separated by commas: white where that style applies in the result, grey partly (resized to the content)")
+	fs.StringVar(&f.styleMasks, "style-masks", "", "with -content-masks, one mask per style: white where the style image's statistics are taken from")
 	fs.StringVar(&f.blend, "style-blend", "", "style blend weights, one per style, separated by commas (default: equal)")
 	fs.StringVar(&f.out, "out", "vkstyle-out.png", "output image (.png or .jpg)")
 	fs.IntVar(&f.size, "size", 0, "longer side of the result in pixels (default 512; 256 with the embedded model)")
@@ -304,6 +307,18 @@ func (f *renderFlags) request(model *stylize.NetModel) (req stylize.Request, sam
 			req.Styles = append(req.Styles, im)
 		}
 	}
+	if req.ContentMasks, err = f.loadMasks("-content-masks", f.contentMasks, len(req.Styles)); err != nil {
+		return req, false, err
+	}
+	if req.StyleMasks, err = f.loadMasks("-style-masks", f.styleMasks, len(req.Styles)); err != nil {
+		return req, false, err
+	}
+	if req.StyleMasks != nil && req.ContentMasks == nil {
+		return req, false, errors.New("-style-masks needs -content-masks: give a content mask per style too (white where that style applies)")
+	}
+	if err := req.CheckMasks(); err != nil {
+		return req, false, err
+	}
 	switch o.Init {
 	case "random", "content", "gray":
 	default:
@@ -320,6 +335,30 @@ func (f *renderFlags) request(model *stylize.NetModel) (req stylize.Request, sam
 		return p, stylize.Save(p, im, f.saveOptions())
 	}
 	return req, sample, nil
+}
+
+// loadMasks loads the comma-separated mask files of flag (none when arg
+// is empty): one per style image.
+func (f *renderFlags) loadMasks(flag, arg string, styles int) ([]*stylize.Image, error) {
+	if arg == "" {
+		return nil, nil
+	}
+	files := strings.Split(arg, ",")
+	if len(files) != styles {
+		return nil, fmt.Errorf("%s: %d masks for %d style images: give one mask per style, in the order of -style", flag, len(files), styles)
+	}
+	var out []*stylize.Image
+	for _, p := range files {
+		if p == "" {
+			return nil, fmt.Errorf("%s: an empty file name in %q", flag, arg)
+		}
+		im, err := stylize.LoadMax(p, f.maxPixels)
+		if err != nil {
+			return nil, fmt.Errorf("%s image %w", flag, err)
+		}
+		out = append(out, im)
+	}
+	return out, nil
 }
 
 // saveOptions are the flags' image encoding.
