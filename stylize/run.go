@@ -40,8 +40,8 @@ type Request struct {
 	// per style too: which part of the style image its statistics come
 	// from. Masks of another size than their image are resized.
 	ContentMasks, StyleMasks []*Image
-	Init    *Image // with Options.Init naming a file: the loaded image
-	Options Options
+	Init                     *Image // with Options.Init naming a file: the loaded image
+	Options                  Options
 	// Progress, if not nil, receives reports; an error from it stops the
 	// run (with the current image returned).
 	Progress func(Progress) error
