@@ -122,6 +122,12 @@ type Kernels interface {
 	AvgPool2x2Forward(x, y Buffer, s Shape)
 	// AvgPool2x2Backward accumulates dy/4 into each element of its window.
 	AvgPool2x2Backward(dy, dx Buffer, s Shape)
+	// L2Pool2x2Forward sets y to scale·√(Σx²) over each 2×2 window of x,
+	// stride 2, floor mode.
+	L2Pool2x2Forward(x, y Buffer, s Shape, scale float32)
+	// L2Pool2x2Backward accumulates dy·scale·x/√(Σx²) into each element
+	// of its window, nothing where the window is all zeros.
+	L2Pool2x2Backward(x, dy, dx Buffer, s Shape, scale float32)
 
 	// GramForward sets, for each batch element n with features F = x[n]
 	// viewed as a C×(H·W) matrix, g[n] = F·Fᵀ / (C·H·W); g is N×1×C×C.

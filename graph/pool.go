@@ -49,6 +49,26 @@ func (g *Graph) maxPool(op string, x *Tensor, out Shape,
 	return y
 }
 
+// L2Pool2x2 returns scale times the L2 norm of each 2×2 window of x with
+// stride 2 (floor mode): torch's LPPool2d(2, 2) times scale, the pooling
+// crowsonkb/style-transfer-pytorch offers as -pooling l2 (with scale
+// 0.78, which keeps VGG's activations near their max-pooled size). Its
+// backward sends dy·scale·x/‖window‖ to each element; a window of zeros
+// (common after a ReLU) gets no gradient, as in torch.
+func (g *Graph) L2Pool2x2(x *Tensor, scale float32) *Tensor {
+	g.begin("L2Pool2x2", x)
+	s := x.shape
+	y := g.output("l2pool", PoolShape(s), x)
+	g.emit("L2Pool2x2Forward", false, list(x), list(y), func(b Backend) { b.L2Pool2x2Forward(x.buf, y.buf, s, scale) })
+	g.record(list(x), list(y), func(gout []*Tensor) {
+		gy, gx := gout[0], g.gradOf(x)
+		g.emit("L2Pool2x2Backward", true, list(x, gy), list(gx), func(b Backend) {
+			b.L2Pool2x2Backward(x.buf, gy.buf, gx.buf, s, scale)
+		})
+	})
+	return y
+}
+
 // AvgPool2x2 returns the mean of each 2×2 window of x with stride 2
 // (torch's avg_pool2d(x, 2), floor mode). Gatys et al. (2015) report that
 // average pooling in place of max pooling gives slightly more appealing

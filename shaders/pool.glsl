@@ -1,4 +1,4 @@
-// pool.glsl: 2×2 max and average pooling, stride 2, forward and backward,
+// pool.glsl: 2×2 max, average and L2 pooling, stride 2, forward and backward,
 // over a run of planes (N·C planes of H×W in, OH×OW out, OH = H/2 and
 // OW = W/2 rounded down; for max pooling in ceil mode, rounded up). The
 // including .comp defines one OP_*.
@@ -24,13 +24,14 @@ layout(push_constant) uniform Push {
 	uint count;  // planes in this run
 	uint off0;   // element index of the run's first plane in binding 0
 	uint off1;   // ... in binding 1
-	uint off2;   // ... in binding 2 (backward of max pooling)
+	uint off2;   // ... in binding 2 (backward of max and L2 pooling)
+	float scale; // L2 pooling: the factor of the window's norm
 } p;
 
-#if defined(OP_MAX_FWD) || defined(OP_AVG_FWD)
+#if defined(OP_MAX_FWD) || defined(OP_AVG_FWD) || defined(OP_L2_FWD)
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) writeonly buffer Y { float y[]; };
-#elif defined(OP_MAX_BWD)
+#elif defined(OP_MAX_BWD) || defined(OP_L2_BWD)
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer DY { float dy[]; };
 layout(std430, binding = 2) buffer DX { float dx[]; };
@@ -74,8 +75,23 @@ void main() {
 	uint pl = i / plane, r = i % plane;
 	uint oy = r / p.OW, ox = r % p.OW;
 	uint xi = (pl * p.H + 2 * oy) * p.W + 2 * ox; // the window's first element in the run
+#if defined(OP_L2_FWD) || defined(OP_L2_BWD)
+	uint a = p.off0 + xi;
+	float n = sqrt((x[a] * x[a] + x[a + 1] * x[a + 1]) + (x[a + p.W] * x[a + p.W] + x[a + p.W + 1] * x[a + p.W + 1]));
+#endif
 #if defined(OP_MAX_FWD)
 	y[p.off1 + i] = x[p.off0 + xi + argmax(p.off0 + xi, window(oy, ox))];
+#elif defined(OP_L2_FWD)
+	y[p.off1 + i] = p.scale * n;
+#elif defined(OP_L2_BWD)
+	if (n > 0) {
+		float g = dy[p.off1 + i] * p.scale / n;
+		uint d = p.off2 + xi;
+		dx[d] += g * x[a];
+		dx[d + 1] += g * x[a + 1];
+		dx[d + p.W] += g * x[a + p.W];
+		dx[d + p.W + 1] += g * x[a + p.W + 1];
+	}
 #elif defined(OP_AVG_FWD)
 	uint a = p.off0 + xi;
 	y[p.off1 + i] = ((x[a] + x[a + 1]) + (x[a + p.W] + x[a + p.W + 1])) * 0.25;

@@ -17,25 +17,39 @@ const (
 	// replace max pooling by average pooling, which they found to give
 	// slightly more appealing results.
 	AvgPool
+	// L2Pool is L2PoolScale times the L2 norm of each window, the l2
+	// pooling of crowsonkb/style-transfer-pytorch (graph.L2Pool2x2).
+	L2Pool
 )
 
-// String returns "max" or "avg".
+// L2PoolScale is L2Pool's factor: crowsonkb's, which keeps VGG19's
+// activations near the size they have with max pooling, that the
+// weights were trained with.
+const L2PoolScale = 0.78
+
+// String returns "max", "avg" or "l2".
 func (p Pooling) String() string {
-	if p == AvgPool {
+	switch p {
+	case AvgPool:
 		return "avg"
+	case L2Pool:
+		return "l2"
 	}
 	return "max"
 }
 
-// ParsePooling returns MaxPool for "max" and AvgPool for "avg".
+// ParsePooling returns MaxPool for "max", AvgPool for "avg" and L2Pool
+// for "l2".
 func ParsePooling(s string) (Pooling, error) {
 	switch s {
 	case "max":
 		return MaxPool, nil
 	case "avg":
 		return AvgPool, nil
+	case "l2":
+		return L2Pool, nil
 	}
-	return 0, fmt.Errorf("vgg: unknown pooling %q: want max or avg", s)
+	return 0, fmt.Errorf("vgg: unknown pooling %q: want max, avg or l2", s)
 }
 
 // ConvWeights are one convolution's parameters on the host.
@@ -235,9 +249,12 @@ func (n *Net) Features(g *graph.Graph, x *graph.Tensor, layers []string) (map[st
 		case ReLU:
 			y = g.ReLU(in)
 		case Pool:
-			if n.Pooling == AvgPool {
+			switch n.Pooling {
+			case AvgPool:
 				y = g.AvgPool2x2(in)
-			} else {
+			case L2Pool:
+				y = g.L2Pool2x2(in, L2PoolScale)
+			default:
 				y = g.MaxPool2x2(in)
 			}
 		}

@@ -59,7 +59,7 @@ func (f *renderFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.contentLayers, "content-layers", "relu4_2", "content layers, each optionally name:weight, separated by commas")
 	fs.StringVar(&f.styleLayers, "style-layers", "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1", "style layers, each optionally name:weight")
 	fs.StringVar(&f.preprocess, "preprocess", "auto", "input preprocessing the weights expect: auto (Caffe for neural-style-pt's vgg19-d01eb7cb.pth and vgg16-00b39a1b.pth, else a safetensors file's vkstyle_convention, else torchvision), torchvision or caffe")
-	fs.StringVar(&f.pooling, "pooling", "", "pooling of the network: max or avg (default: max for VGG, as neural-style; Gatys et al. used avg)")
+	fs.StringVar(&f.pooling, "pooling", "", "pooling of the network: max, avg or l2 (default: max for VGG, as neural-style; Gatys et al. used avg; l2 is crowsonkb's 0.78·√(Σx²))")
 	fs.StringVar(&f.model, "model", "", "network: vgg19, vgg16 or embedded (default: vgg19 when its weights are cached, else embedded)")
 	fs.StringVar(&f.weights, "weights", "", "weight file (.pth or .safetensors) instead of the cached one")
 	fs.StringVar(&f.init, "init", "random", "initial image: random, content, gray or an image file")
@@ -191,8 +191,8 @@ func (f *renderFlags) options(embedded bool) (stylize.Options, error) {
 	if f.quality < 1 || f.quality > 100 {
 		return o, fmt.Errorf("-quality %d: give 1 to 100", f.quality)
 	}
-	if f.pooling != "" && f.pooling != "max" && f.pooling != "avg" {
-		return o, fmt.Errorf("-pooling %q: give max or avg", f.pooling)
+	if f.pooling != "" && f.pooling != "max" && f.pooling != "avg" && f.pooling != "l2" {
+		return o, fmt.Errorf("-pooling %q: give max, avg or l2", f.pooling)
 	}
 	return o, f.tileOptions(&o)
 }

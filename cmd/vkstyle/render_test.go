@@ -209,3 +209,15 @@ func stopChild(t *testing.T, test string, args []string, sig syscall.Signal) (st
 	}
 	return "", nil
 }
+
+// -pooling l2 (crowsonkb's) renders; an unknown pooling names the three.
+func TestRenderL2Pooling(t *testing.T) {
+	requireDevice(t)
+	out := filepath.Join(t.TempDir(), "out.png")
+	if code, _, stderr := vkstyle(t, small(out, "-pooling", "l2")...); code != 0 {
+		t.Fatalf("render -pooling l2: %d %s", code, stderr)
+	}
+	os.Remove(out)
+	code, _, stderr := vkstyle(t, small(out, "-pooling", "l3")...)
+	oneLineError(t, code, stderr, `-pooling`, `"l3"`, `max, avg or l2`)
+}

@@ -235,6 +235,11 @@ func opCases() []opCase {
 				[]string{"y", "dx"}, func(b graph.Backend, in, out []graph.Buffer) {
 					b.AvgPool2x2Forward(in[0], out[0], s)
 					b.AvgPool2x2Backward(in[1], out[1], s)
+				}},
+			opCase{"L2Pool2x2/" + s.String(), graphtest.TolElementwise, true, [][]float32{randn(n), randn(m)}, [][]float32{randn(m), randn(n)},
+				[]string{"y", "dx"}, func(b graph.Backend, in, out []graph.Buffer) {
+					b.L2Pool2x2Forward(in[0], out[0], s, 0.78)
+					b.L2Pool2x2Backward(in[0], in[1], out[1], s, 0.78)
 				}})
 	}
 	resizes := slices.Concat(graphtest.ResizeCases, []graph.ResizeParams{

@@ -37,6 +37,8 @@ const (
 	kMaxPoolBwd kernelName = "maxpool_bwd"
 	kAvgPoolFwd kernelName = "avgpool_fwd"
 	kAvgPoolBwd kernelName = "avgpool_bwd"
+	kL2PoolFwd  kernelName = "l2pool_fwd"
+	kL2PoolBwd  kernelName = "l2pool_bwd"
 	kResizeFwd  kernelName = "resize_fwd"
 	kResizeBwd  kernelName = "resize_bwd"
 	kStatsFwd   kernelName = "stats_fwd"
@@ -68,7 +70,7 @@ var kernelTable = map[kernelName]bool{
 	kConv2DFwd: true, kConv2DFwdSG: false, kConv2DFwdShared: true,
 	kConv2DBwdData: true, kConv2DBwdWeight: true, kConv2DBwdWeightShared: true, kConv2DBwdBias: true,
 	kGramFwd: true, kGramFwdShared: true, kGramReduce: true, kGramSym: true, kGramBwd: true, kGramBwdShared: true,
-	kReLUFwd: false, kReLUBwd: false, kMaxPoolFwd: false, kMaxPoolBwd: false, kAvgPoolFwd: false, kAvgPoolBwd: false,
+	kReLUFwd: false, kReLUBwd: false, kMaxPoolFwd: false, kMaxPoolBwd: false, kAvgPoolFwd: false, kAvgPoolBwd: false, kL2PoolFwd: false, kL2PoolBwd: false,
 	kResizeFwd: false, kResizeBwd: false, kStatsFwd: false, kStatsBwd: false,
 	kMSEFwd: false, kMSEBwd: false, kTVFwd: false, kTVBwd: false, kAxpyNorm: false,
 	kAffineFwd: false, kAffineBwdData: false, kAffineBwdStats: false, kAffineBwdScale: false,

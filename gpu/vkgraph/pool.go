@@ -1,6 +1,8 @@
 package vkgraph
 
 import (
+	"math"
+
 	"github.com/vkstyle/vkstyle/gpu"
 	"github.com/vkstyle/vkstyle/graph"
 )
@@ -12,15 +14,16 @@ import (
 
 // pool records the named pooling kernel with its operands in binding order.
 func (b *Backend) pool(name kernelName, s graph.Shape, ops ...operand) {
-	b.poolTo(name, s, graph.PoolShape(s), ops...)
+	b.poolTo(name, s, graph.PoolShape(s), 0, ops...)
 }
 
 // poolTo is pool with output shape o: PoolShapeCeil for ceil mode.
-func (b *Backend) poolTo(name kernelName, s, o graph.Shape, ops ...operand) {
-	k := b.kernel(name, gpu.KernelSpec{Bindings: len(ops), PushSize: 32})
+// scale is L2 pooling's factor (0 for the others).
+func (b *Backend) poolTo(name kernelName, s, o graph.Shape, scale float32, ops ...operand) {
+	k := b.kernel(name, gpu.KernelSpec{Bindings: len(ops), PushSize: 36})
 	for _, r := range b.planeRuns(s.N*s.C, 0, ops...) {
-		w := []uint32{uint32(s.H), uint32(s.W), uint32(o.H), uint32(o.W), uint32(r.count), 0, 0, 0}
-		copy(w[5:], r.offs)
+		w := []uint32{uint32(s.H), uint32(s.W), uint32(o.H), uint32(o.W), uint32(r.count), 0, 0, 0, math.Float32bits(scale)}
+		copy(w[5:8], r.offs)
 		b.dispatchN(k, r.count*o.H*o.W, w, r.binds...)
 	}
 }
@@ -56,7 +59,7 @@ func (b *Backend) MaxPool2x2CeilForward(x, y graph.Buffer, s graph.Shape) {
 	o := graph.PoolShapeCeil(s)
 	graph.CheckLen("MaxPool2x2CeilForward", "x", x, s.Len())
 	graph.CheckLen("MaxPool2x2CeilForward", "y", y, o.Len())
-	b.poolTo(kMaxPoolFwd, s, o, operand{x: unwrap(x), plane: s.H * s.W}, operand{x: unwrap(y), plane: o.H * o.W})
+	b.poolTo(kMaxPoolFwd, s, o, 0, operand{x: unwrap(x), plane: s.H * s.W}, operand{x: unwrap(y), plane: o.H * o.W})
 }
 
 // MaxPool2x2CeilBackward is MaxPool2x2Backward in ceil mode.
@@ -65,7 +68,7 @@ func (b *Backend) MaxPool2x2CeilBackward(x, dy, dx graph.Buffer, s graph.Shape) 
 	graph.CheckLen("MaxPool2x2CeilBackward", "x", x, s.Len())
 	graph.CheckLen("MaxPool2x2CeilBackward", "dy", dy, o.Len())
 	graph.CheckLen("MaxPool2x2CeilBackward", "dx", dx, s.Len())
-	b.poolTo(kMaxPoolBwd, s, o, operand{x: unwrap(x), plane: s.H * s.W}, operand{x: unwrap(dy), plane: o.H * o.W},
+	b.poolTo(kMaxPoolBwd, s, o, 0, operand{x: unwrap(x), plane: s.H * s.W}, operand{x: unwrap(dy), plane: o.H * o.W},
 		operand{x: unwrap(dx), plane: s.H * s.W})
 }
 
@@ -81,4 +84,19 @@ func (b *Backend) AvgPool2x2Forward(x, y graph.Buffer, s graph.Shape) {
 func (b *Backend) AvgPool2x2Backward(dy, dx graph.Buffer, s graph.Shape) {
 	dxo, dyo := poolArgs("AvgPool2x2Backward", s, dx, dy, "dx", "dy")
 	b.pool(kAvgPoolBwd, s, dyo, dxo)
+}
+
+// L2Pool2x2Forward sets y to scale times the L2 norm of each 2×2 window
+// (shaders/l2pool_fwd.comp).
+func (b *Backend) L2Pool2x2Forward(x, y graph.Buffer, s graph.Shape, scale float32) {
+	xo, yo := poolArgs("L2Pool2x2Forward", s, x, y, "x", "y")
+	b.poolTo(kL2PoolFwd, s, graph.PoolShape(s), scale, xo, yo)
+}
+
+// L2Pool2x2Backward accumulates dy·scale·x/‖window‖ into each element of
+// its window, the norm recomputed from x (shaders/l2pool_bwd.comp).
+func (b *Backend) L2Pool2x2Backward(x, dy, dx graph.Buffer, s graph.Shape, scale float32) {
+	xo, dyo := poolArgs("L2Pool2x2Backward", s, x, dy, "x", "dy")
+	dxo, _ := poolArgs("L2Pool2x2Backward", s, dx, dy, "dx", "dy")
+	b.poolTo(kL2PoolBwd, s, graph.PoolShape(s), scale, xo, dyo, dxo)
 }

@@ -174,6 +174,8 @@ func TestGradPool(t *testing.T) {
 			e.check("max ceil dx", x, ceilPhi, func(dx graph.Buffer) { e.b.MaxPool2x2CeilBackward(x, rc, dx, s) })
 			avgPhi := func() float64 { e.b.AvgPool2x2Forward(x, y, s); return e.dot(r, y) }
 			e.check("avg dx", x, avgPhi, func(dx graph.Buffer) { e.b.AvgPool2x2Backward(r, dx, s) })
+			l2Phi := func() float64 { e.b.L2Pool2x2Forward(x, y, s, 0.78); return e.dot(r, y) }
+			e.check("l2 dx", x, l2Phi, func(dx graph.Buffer) { e.b.L2Pool2x2Backward(x, r, dx, s, 0.78) })
 		})
 	}
 }

@@ -1,6 +1,10 @@
 package cpu
 
-import "github.com/vkstyle/vkstyle/graph"
+import (
+	"math"
+
+	"github.com/vkstyle/vkstyle/graph"
+)
 
 // forEachWindow calls f(yi, xi) for every 2×2 window: the output index and
 // the input indices of the window in scan order (0,0), (0,1), (1,0), (1,1).
@@ -100,4 +104,36 @@ func (b *Backend[T]) AvgPool2x2Backward(dy, dx graph.Buffer, s graph.Shape) {
 			dxd[j] = T(float64(dxd[j]) + float64(dyd[yi])/4)
 		}
 	})
+}
+
+// L2Pool2x2Forward sets y to scale times each window's L2 norm.
+func (b *Backend[T]) L2Pool2x2Forward(x, y graph.Buffer, s graph.Shape, scale float32) {
+	xd, yd := b.poolArgs("L2Pool2x2Forward", s, x, y, "x", "y")
+	forEachWindow(s, func(yi int, xi [4]int) { yd[yi] = T(float64(scale) * math.Sqrt(sumSquares(xd, xi))) })
+}
+
+// L2Pool2x2Backward accumulates dy·scale·x/‖window‖ into each element
+// of the window; an all-zero window gets nothing.
+func (b *Backend[T]) L2Pool2x2Backward(x, dy, dx graph.Buffer, s graph.Shape, scale float32) {
+	xd, dyd := b.poolArgs("L2Pool2x2Backward", s, x, dy, "x", "dy")
+	dxd := b.arg("L2Pool2x2Backward", "dx", dx, s.Len())
+	forEachWindow(s, func(yi int, xi [4]int) {
+		n := math.Sqrt(sumSquares(xd, xi))
+		if n == 0 {
+			return
+		}
+		g := float64(dyd[yi]) * float64(scale) / n
+		for _, j := range xi {
+			dxd[j] = T(float64(dxd[j]) + g*float64(xd[j]))
+		}
+	})
+}
+
+// sumSquares is the sum of the squares of the window xi of xd.
+func sumSquares[T Float](xd []T, xi [4]int) float64 {
+	var s float64
+	for _, j := range xi {
+		s += float64(xd[j]) * float64(xd[j])
+	}
+	return s
 }

@@ -200,6 +200,12 @@ func kernelCases() []kernelCase {
 				b.AvgPool2x2Forward(in[0], out[0], s)
 				b.AvgPool2x2Backward(in[1], out[1], s)
 			}})
+		add(kernelCase{"L2Pool2x2/" + s.String(), TolElementwise, [][]float32{g.randn(n), g.randn(m)},
+			[][]float32{g.randn(m), g.randn(n)}, []string{"y", "dx"},
+			func(b graph.Backend, in, out []graph.Buffer) {
+				b.L2Pool2x2Forward(in[0], out[0], s, 0.78)
+				b.L2Pool2x2Backward(in[0], in[1], out[1], s, 0.78)
+			}})
 	}
 	for _, p := range ConvCases {
 		name := fmt.Sprintf("Conv2D/%d→%d/%dx%d/k%dx%d/s%d/p%d", p.CIn, p.COut, p.H, p.W, p.KH, p.KW, p.Stride, p.Pad)

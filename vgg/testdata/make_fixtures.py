@@ -72,6 +72,9 @@ weights and is rounded to float32 when written):
   max/<layer>         tiny VGG19 with max pooling on pre_torchvision(x):
                       relu1_1 … relu5_1 and pool1 … pool4
   avg/<layer>         the same with average pooling: relu3_1, pool3, relu5_1
+  l2/<layer>          the same with crowsonkb's L2 pooling,
+                      0.78·lp_pool2d(x, 2, 2): relu3_1, pool3, relu5_1
+  l2/grad_x           ∂ mean(l2/relu5_1²) / ∂ pre_torchvision(x)
   content_target      max/relu4_2 of x2
   gram_target         Gram(max/relu1_1 of x2), Gram = F·Fᵀ/(C·H·W)
   gram_relu1_1        Gram(max/relu1_1 of x)
@@ -275,7 +278,12 @@ def forward(sd, x, pool):
         elif kind == "relu":
             x = F.relu(x)
         else:
-            x = F.max_pool2d(x, 2) if pool == "max" else F.avg_pool2d(x, 2)
+            if pool == "max":
+                x = F.max_pool2d(x, 2)
+            elif pool == "avg":
+                x = F.avg_pool2d(x, 2)
+            else:  # crowsonkb's l2 pooling
+                x = F.lp_pool2d(x, 2, 2) * 0.78
         feats[name] = x
     return feats
 
@@ -316,6 +324,14 @@ def goldens(sd):
     for k, v in [("content_target", content_target), ("gram_target", gram_target), ("gram_relu1_1", g1),
                  ("weights", weights), ("terms", terms), ("loss", loss.reshape(1)), ("grad_x", inp.grad)]:
         put(k, v)
+
+    # Last, so that adding them changed no other tensor.
+    inp2 = pre.double().requires_grad_()
+    l2 = forward(sd, inp2, "l2")
+    for name in ("relu3_1", "pool3", "relu5_1"):
+        put("l2/" + name, l2[name])
+    (l2["relu5_1"] ** 2).mean().backward()
+    put("l2/grad_x", inp2.grad)
 
 
 def write_goldens(path):

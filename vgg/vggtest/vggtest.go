@@ -89,7 +89,8 @@ func download(t testing.TB, b graph.Backend, buf graph.Buffer) []float32 {
 // Goldens loads tiny VGG19 from testdata/tiny19.pth, runs it on b at
 // 32×32 with max pooling (every ReLU and pooling output up to relu5_1, a
 // Gram of relu1_1, a content and a style loss and the input gradient)
-// and with average pooling (relu3_1, pool3, relu5_1), and compares with
+// with average pooling (relu3_1, pool3, relu5_1) and with L2 pooling (the
+// same, and the input gradient of mean(relu5_1²)), and compares with
 // PyTorch's results, as well as both input conventions.
 func Goldens(t *testing.T, b graph.Backend) {
 	gold := LoadGoldens(t)
@@ -186,6 +187,35 @@ func Goldens(t *testing.T, b graph.Backend) {
 		for _, name := range want {
 			graphtest.Compare(t, "avg/"+name, download(t, b, feats[name].Buffer()), get("avg/"+name), TolFeatures)
 		}
+	})
+	t.Run("l2", func(t *testing.T) {
+		net.Pooling = vgg.L2Pool
+		defer func() { net.Pooling = vgg.MaxPool }()
+		g := graph.New()
+		xt := g.Variable("x", graph.NCHW(1, 3, 32, 32))
+		xt.Bind(input)
+		want := []string{"relu3_1", "pool3", "relu5_1"}
+		feats, err := net.Features(g, xt, want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zero := g.Constant("zero", feats["relu5_1"].Shape())
+		zero.Bind(upload(t, b, "zero", make([]float32, feats["relu5_1"].Shape().Len())))
+		loss := g.MSE(feats["relu5_1"], zero)
+		for _, f := range feats {
+			g.Keep(f)
+		}
+		g.Backward(loss)
+		prog, err := g.Compile(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer prog.Close()
+		prog.Run()
+		for _, name := range want {
+			graphtest.Compare(t, "l2/"+name, download(t, b, feats[name].Buffer()), get("l2/"+name), TolFeatures)
+		}
+		graphtest.Compare(t, "l2/grad_x", download(t, b, xt.Grad()), get("l2/grad_x"), TolGrad)
 	})
 }
 
