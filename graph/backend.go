@@ -199,6 +199,15 @@ type Kernels interface {
 	// MaskBackward accumulates dx += dy·m.
 	MaskBackward(dy, m, dx Buffer, s Shape)
 
+	// SortForward sets y to each plane of x sorted ascending by (value,
+	// index in the plane) and perm[p, i] to the index in its plane that
+	// y[p, i] came from, as a float32 value.
+	SortForward(x, y, perm Buffer, s Shape)
+	// SortBackward accumulates dx[p, perm[p, i]] += dy[p, i].
+	SortBackward(perm, dy, dx Buffer, s Shape)
+	// GatherForward sets y[p, i] = x[p, idx[i]] for the planes p of x
+	// (shape s) and y (shape out).
+	GatherForward(x, idx, y Buffer, s, out Shape)
 	// DotForward sets out[0] = Σᵢ x[i]·c[i] (x and c of equal lengths).
 	DotForward(x, c, out Buffer)
 	// DotBackward accumulates dx[i] += dout[0]·c[i].

@@ -39,6 +39,10 @@ const (
 	kAvgPoolBwd kernelName = "avgpool_bwd"
 	kL2PoolFwd  kernelName = "l2pool_fwd"
 	kL2PoolBwd  kernelName = "l2pool_bwd"
+	kSortInit   kernelName = "sort_init"
+	kSortStep   kernelName = "sort_step"
+	kSortBwd    kernelName = "sort_bwd"
+	kGather     kernelName = "gather"
 	kResizeFwd  kernelName = "resize_fwd"
 	kResizeBwd  kernelName = "resize_bwd"
 	kStatsFwd   kernelName = "stats_fwd"
@@ -75,7 +79,7 @@ var kernelTable = map[kernelName]bool{
 	kMSEFwd: false, kMSEBwd: false, kTVFwd: false, kTVBwd: false, kAxpyNorm: false,
 	kAffineFwd: false, kAffineBwdData: false, kAffineBwdStats: false, kAffineBwdScale: false,
 	kUpsampleFwd: false, kUpsampleBwd: false, kWinoFilter: false, kWinoInput: false, kWinoOutput: false, kWinoGemm: false,
-	kMaskFwd: false, kMaskBwd: false,
+	kMaskFwd: false, kMaskBwd: false, kSortInit: false, kSortStep: false, kSortBwd: false, kGather: false,
 }
 
 // storage is the variant of n that reads every input from a storage

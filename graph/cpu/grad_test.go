@@ -366,3 +366,16 @@ func TestMaxPoolCeilValues(t *testing.T) {
 		}
 	}
 }
+
+func TestGradSort(t *testing.T) {
+	for _, s := range []graph.Shape{graph.NCHW(1, 3, 2, 3), graph.NCHW(2, 2, 1, 5)} {
+		t.Run(s.String(), func(t *testing.T) {
+			e := newEnv(t)
+			n := s.Len()
+			x, y, perm, r := e.buf(n), e.buf(n), e.buf(n), e.buf(n)
+			phi := func() float64 { e.b.SortForward(x, y, perm, s); return e.dot(r, y) }
+			phi() // perm at x, where the finite differences (which keep the order) are taken
+			e.check("sort dx", x, phi, func(dx graph.Buffer) { e.b.SortBackward(perm, r, dx, s) })
+		})
+	}
+}

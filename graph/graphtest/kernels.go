@@ -171,6 +171,39 @@ func kernelCases() []kernelCase {
 				b.MaskForward(in[0], in[1], out[0], s)
 				b.MaskBackward(in[2], in[1], out[1], s)
 			}})
+		// Sorting: distinct values, and values from a few levels, whose
+		// ties the index breaks. perm is a float copy of indices: exact.
+		ties := g.randn(n)
+		for i := range ties {
+			ties[i] = float32(math.Round(float64(ties[i]) * 2))
+		}
+		for _, c := range []struct {
+			name string
+			x    []float32
+		}{{"Sort/", g.randn(n)}, {"Sort/ties/", ties}} {
+			x := c.x
+			add(kernelCase{c.name + s.String(), TolExact, [][]float32{x}, [][]float32{g.randn(n), g.randn(n)}, []string{"y", "perm"},
+				func(b graph.Backend, in, out []graph.Buffer) { b.SortForward(in[0], out[0], out[1], s) }})
+		}
+		perm := make([]float32, n)
+		for p := 0; p < s.N*s.C; p++ {
+			plane := s.H * s.W
+			for i, j := range g.rng.Perm(plane) {
+				perm[p*plane+i] = float32(j)
+			}
+		}
+		add(kernelCase{"SortBackward/" + s.String(), TolElementwise, [][]float32{perm, g.randn(n)}, [][]float32{g.randn(n)}, []string{"dx"},
+			func(b graph.Backend, in, out []graph.Buffer) { b.SortBackward(in[0], in[1], out[0], s) }})
+		// Gather to a longer and a shorter plane, every index inside.
+		for _, m := range []int{min(2*s.H*s.W+1, 1000), max(1, s.H*s.W/3)} { // a plane must fit the split suites' 4 KiB bindings
+			o := graph.NCHW(s.N, s.C, 1, m)
+			idx := make([]float32, m)
+			for i := range idx {
+				idx[i] = float32(g.rng.IntN(s.H * s.W))
+			}
+			add(kernelCase{fmt.Sprintf("Gather/%v/%d", s, m), TolExact, [][]float32{g.randn(n), idx}, [][]float32{g.randn(o.Len())}, []string{"y"},
+				func(b graph.Backend, in, out []graph.Buffer) { b.GatherForward(in[0], in[1], out[0], s, o) }})
+		}
 		add(kernelCase{"Dot/" + s.String(), TolReduce, [][]float32{g.randn(n), g.randn(n), g.randn(1)},
 			[][]float32{g.randn(1), g.randn(n)}, []string{"out", "dx"},
 			func(b graph.Backend, in, out []graph.Buffer) {
