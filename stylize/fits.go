@@ -29,7 +29,7 @@ func (st *state) sizeAdvice(shrink float64) string {
 		worst := int64(0)
 		for _, sc := range Schedule(o) {
 			w, h := FitSide(st.r.Content.W, st.r.Content.H, sc.Side)
-			ob, err := buildObjective(st.m, st.eng.Backend(), o, h, w, len(st.r.ContentMasks))
+			ob, err := buildObjective(st.m, st.eng.Backend(), o, st.objShape(sc, w, h))
 			if err != nil {
 				return -1
 			}

@@ -31,6 +31,13 @@ type objective struct {
 	// masks are the guidance channels of a masked run, to bind (see
 	// bindMasks): one per style layer and style.
 	masks []maskSlot
+	// dirs and quantiles are the sliced Wasserstein loss's constants (see
+	// sliced.go): per style layer its random directions, drawn anew for
+	// every evaluation, and per layer and style, when the style's
+	// feature map has another size than the image's, the indices that
+	// stretch its sorted projections to the image's length.
+	dirs      []dirSlot
+	quantiles []quantSlot
 }
 
 // maskSlot is one style's content mask at one layer's resolution.
@@ -54,13 +61,35 @@ func layerSet(o Options) []string {
 	return out
 }
 
-// buildObjective records the loss of o on an h×w image. With masks > 0
+// objShape is what an objective is planned for.
+type objShape struct {
+	h, w  int // the image
+	masks int // the number of content masks (one per style), or 0
+	// styles are the style images' heights and widths at the scale: the
+	// sliced Wasserstein loss matches their features, whose shapes the
+	// objective holds.
+	styles [][2]int
+}
+
+// objShape is the shape of the objective of scale sc, a w×h image.
+func (st *state) objShape(sc Scale, w, h int) objShape {
+	s := objShape{h: h, w: w, masks: len(st.r.ContentMasks)}
+	for _, im := range st.r.Styles {
+		sw, sh := FitSide(im.W, im.H, styleSide(sc.Side, st.o.StyleScale))
+		s.styles = append(s.styles, [2]int{sh, sw})
+	}
+	return s
+}
+
+// buildObjective records the loss of o on an image of sh. With masks > 0
 // (the number of styles, each with a content mask) every style layer has
 // one loss per style, its feature map weighted by the style's mask
 // (graph.Mask) before its Gram matrix, and matched to that style's own
 // Gram matrix (Gatys et al. 2017); the blend weights, normalised to a
-// mean of 1, weigh the styles' losses.
-func buildObjective(m Model, b graph.Backend, o Options, h, w, masks int) (*objective, error) {
+// mean of 1, weigh the styles' losses. With the sliced Wasserstein loss
+// (o.StyleLoss "sw") the style terms are addSliced's.
+func buildObjective(m Model, b graph.Backend, o Options, sh objShape) (*objective, error) {
+	h, w, masks := sh.h, sh.w, sh.masks
 	g := graph.New()
 	ob := &objective{g: g, x: g.Variable("image", graph.NCHW(1, 3, h, w))}
 	feats, err := m.Features(g, b, ob.x, layerSet(o))
@@ -86,8 +115,19 @@ func buildObjective(m Model, b graph.Backend, o Options, h, w, masks int) (*obje
 		terms, weights = append(terms, loss), append(weights, float32(o.ContentWeight*l.Weight))
 	}
 	blend := o.blend(max(masks, 1))
-	for _, l := range o.StyleLayers {
+	if o.StyleLoss == "sw" {
+		blend = o.blend(len(sh.styles))
+	}
+	for i, l := range o.StyleLayers {
 		f := norm(feats[l.Name], o.StyleWeight*l.Weight)
+		if o.StyleLoss == "sw" {
+			t, ws, err := ob.addSliced(m, b, i, l, f, sh.styles, blend, o.StyleWeight*l.Weight)
+			if err != nil {
+				return nil, err
+			}
+			terms, weights = append(terms, t...), append(weights, ws...)
+			continue
+		}
 		for k := range max(masks, 1) {
 			in, name, weight := f, l.Name, o.StyleWeight*l.Weight
 			if masks > 0 {

@@ -56,6 +56,11 @@ type Options struct {
 	// device gives the same output bits.
 	Seed uint64
 
+	// StyleLoss is the style statistic matched: "gram" (or empty), Gram
+	// matrices (Gatys et al. 2015); "sw", the sliced Wasserstein distance
+	// between feature distributions (Heitz et al. 2021, see sliced.go).
+	StyleLoss string `json:",omitempty"` // omitted when empty: older checkpoints keep their fingerprints
+
 	// NormalizeGradients divides each loss term's gradient by its L1 norm
 	// before weighting it, like neural-style's -normalize_gradients.
 	NormalizeGradients bool
@@ -221,6 +226,8 @@ func (o Options) Validate(styles int, layers []string) error {
 		return fmt.Errorf("no style image: give at least one")
 	case o.StyleBlend != nil && len(o.StyleBlend) != styles:
 		return fmt.Errorf("%d style blend weights for %d style images: give one weight per style", len(o.StyleBlend), styles)
+	case o.StyleLoss != "" && o.StyleLoss != "gram" && o.StyleLoss != "sw":
+		return fmt.Errorf("style loss %q: use gram or sw", o.StyleLoss)
 	case o.Optimizer != "lbfgs" && o.Optimizer != "adam":
 		return fmt.Errorf("optimizer %q: use lbfgs or adam", o.Optimizer)
 	case bad("", o.LearningRate) || o.LearningRate == 0:

@@ -42,6 +42,9 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 	if err := r.bindMasks(); err != nil {
 		return nil, err
 	}
+	if err := r.bindSliced(); err != nil {
+		return nil, err
+	}
 	first, resume, x0, err := st.startAt(idx, prev, content, w, h)
 	if err != nil {
 		return nil, err
@@ -80,18 +83,19 @@ func (r *scaleRun) finish(runErr error) (*Image, error) {
 // else a tiled objective (see planTiles).
 func (st *state) fitObjective(idx int, sc Scale, w, h int) (*objective, *tiledObjective, error) {
 	o := st.o
-	masked := len(st.r.ContentMasks) > 0
+	// Masked runs and the sliced Wasserstein loss are not tiled (yet):
+	// each tile would need every style's statistics under its own mask,
+	// or sorted projections of the whole image.
+	masked := len(st.r.ContentMasks) > 0 || o.StyleLoss == "sw"
 	if o.Tile <= 0 || max(w, h) <= o.Tile || masked {
-		ob, err := buildObjective(st.m, st.eng.Backend(), o, h, w, len(st.r.ContentMasks))
+		ob, err := buildObjective(st.m, st.eng.Backend(), o, st.objShape(sc, w, h))
 		if err != nil {
 			return nil, nil, err
 		}
 		err = checkFits(st.eng, ob.planBytes()+o.optimiserBytes(3*w*h, sc.Iterations), sc.Side, st.sizeAdvice)
 		var fe *fitError
 		if masked && errors.As(err, &fe) {
-			// Masked runs are not tiled (yet): each tile would need every
-			// style's Gram shares under its own mask.
-			err = fmt.Errorf("%w (masked runs are not tiled)", err)
+			err = fmt.Errorf("%w (runs with masks or -style-loss sw are not tiled)", err)
 		}
 		if err == nil || o.Tile != 0 || masked || !errors.As(err, &fe) {
 			return ob, nil, err
@@ -165,6 +169,7 @@ type scaleRun struct {
 	samples int            // x's length, 3·w·h
 	space   optim.Space
 	gv      optim.Vector // the gradient the graph writes
+	sliced  slicedBuffers
 
 	lossBuf []float32 // the loss, read back after every evaluation
 	n       int       // evaluations so far at this scale
@@ -232,6 +237,11 @@ func (r *scaleRun) printAt(it int) bool {
 // graph's image buffer, which x views), copies the gradient into grad
 // and keeps the loss (and at a print iteration the terms) for report.
 func (r *scaleRun) evaluate(x, grad optim.Vector) (float64, error) {
+	if len(r.ob.dirs) > 0 {
+		if err := r.newDirections(r.n + 1); err != nil {
+			return 0, err
+		}
+	}
 	r.prog.Run()
 	r.space.Copy(grad, r.gv)
 	if err := r.b.Download(r.ob.total.Buffer(), r.lossBuf); err != nil {

@@ -138,7 +138,7 @@ func TestFitCountsOptimiser(t *testing.T) {
 	o.Tile = TileOff // else the run tiles, the optimiser in host memory
 	o = o.Defaults()
 	eng := NewCPU()
-	ob, err := buildObjective(m, eng.Backend(), o, 18, 24, 0)
+	ob, err := buildObjective(m, eng.Backend(), o, objShape{h: 18, w: 24})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,8 @@ func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string
 // in windows of that side (see keptTiled). With perStyle (a masked run)
 // each style's Gram matrices are targets of their own, layer by layer,
 // instead of being blended; styleMasks, when not nil, has each style's
-// mask (nil for none) at its size.
+// mask (nil for none) at its size. With the sliced Wasserstein loss each
+// style's features are its targets, layer by layer (see addSliced).
 func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styles [][]float32, sizes [][2]int, tileWin int, perStyle bool, styleMasks [][]float32) ([][]float32, error) {
 	var out [][]float32
 	cl := make([]string, len(o.ContentLayers))
@@ -106,13 +107,15 @@ func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styl
 	blend := o.blend(len(styles))
 	mixed := map[string][]float32{}
 	own := make([]map[string][]float32, len(styles))
+	gram := o.StyleLoss != "sw"
+	perStyle = perStyle || !gram
 	for k, s := range styles {
 		var grams map[string][]float32
 		var err error
 		if styleMasks != nil && styleMasks[k] != nil {
-			grams, err = forwardKept(eng, m, s, sizes[k][0], sizes[k][1], sl, true, o.styleScaleFix, styleMasks[k])
+			grams, err = forwardKept(eng, m, s, sizes[k][0], sizes[k][1], sl, gram, o.styleScaleFix, styleMasks[k])
 		} else {
-			grams, err = keptTiled(eng, m, o, s, sizes[k][0], sizes[k][1], sl, true, o.styleScaleFix, tileWin)
+			grams, err = keptTiled(eng, m, o, s, sizes[k][0], sizes[k][1], sl, gram, o.styleScaleFix, tileWin)
 		}
 		if err != nil {
 			return nil, err

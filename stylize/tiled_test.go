@@ -15,7 +15,7 @@ import (
 func evalWhole(t *testing.T, eng Engine, m Model, o Options, w, h int, x []float32, tg [][]float32) (float64, []float32) {
 	t.Helper()
 	b := eng.Backend()
-	ob, err := buildObjective(m, b, o, h, w, 0)
+	ob, err := buildObjective(m, b, o, objShape{h: h, w: w})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,6 +68,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	warmup := fs.Int("warmup", -1, "untimed iterations before the timed ones; -1: the L-BFGS history (100), so that the timed ones are the steady state, or 2 for Adam")
 	device := fs.String("device", "", "Vulkan device: index or name substring")
 	kernels := fs.String("kernels", "auto", "convolution and Gram kernels: texel (register tiles, for CPU Vulkan), shared (shared-memory tiles, for GPUs) or auto ($"+stylize.FamilyEnv+" if set, else by device)")
+	styleLoss := fs.String("style-loss", "gram", "style statistic: gram or sw (sliced Wasserstein)")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -78,11 +79,18 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if *warmup < -1 {
 		return fmt.Errorf("-warmup %d: give 0 or more untimed iterations, or -1 for the default", *warmup)
 	}
+	if *styleLoss != "gram" && *styleLoss != "sw" {
+		return fmt.Errorf("-style-loss %q: give gram or sw", *styleLoss)
+	}
 	k, err := stylize.ParseFamily(*kernels)
 	if err != nil {
 		return fmt.Errorf("-kernels: %v", err)
 	}
-	res, err := bench(benchSpec{size: *size, opt: *opt, model: *model, steps: *steps, warmup: *warmup, device: *device, family: k})
+	sl := *styleLoss
+	if sl == "gram" {
+		sl = ""
+	}
+	res, err := bench(benchSpec{size: *size, opt: *opt, model: *model, styleLoss: sl, steps: *steps, warmup: *warmup, device: *device, family: k})
 	if err != nil {
 		return err
 	}
@@ -142,7 +150,7 @@ func category(label string) string {
 		return "conv forward"
 	case strings.HasPrefix(label, "conv backward"):
 		return "conv backward"
-	case label == "gram" || label == "optimiser":
+	case label == "gram" || label == "optimiser" || label == "sort":
 		return label
 	}
 	return "elementwise"
@@ -152,6 +160,7 @@ func category(label string) string {
 type benchSpec struct {
 	size          int
 	opt, model    string
+	styleLoss     string
 	steps, warmup int
 	device        string
 	family        stylize.Family
@@ -274,7 +283,7 @@ func benchPass(spec benchSpec, res *benchResult, cache string, iters int, profil
 		}
 	}
 	res.Kernels = eng.Family().String()
-	o := stylize.Options{Size: spec.size, Iterations: iters, Optimizer: spec.opt}
+	o := stylize.Options{Size: spec.size, Iterations: iters, Optimizer: spec.opt, StyleLoss: spec.styleLoss}
 	if spec.model == "embedded" {
 		o.ContentLayers = []stylize.Layer{{Name: "relu4_2", Weight: 1}}
 	}

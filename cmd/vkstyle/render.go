@@ -42,6 +42,7 @@ type renderFlags struct {
 	tileJitter                  bool
 	memoryLimit                 int64
 	contentMasks, styleMasks    string
+	styleLoss                   string
 }
 
 func (f *renderFlags) register(fs *flag.FlagSet) {
@@ -49,6 +50,7 @@ func (f *renderFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.style, "style", "", "style images: files separated by commas, or a directory (default: a swirl pattern drawn by vkstyle)")
 	fs.StringVar(&f.contentMasks, "content-masks", "", "one mask image per style, separated by commas: white where that style applies in the result, grey partly (resized to the content)")
 	fs.StringVar(&f.styleMasks, "style-masks", "", "with -content-masks, one mask per style: white where the style image's statistics are taken from")
+	fs.StringVar(&f.styleLoss, "style-loss", "gram", "style statistic: gram (Gram matrices, Gatys et al.) or sw (sliced Wasserstein distance of the feature distributions, Heitz et al. 2021)")
 	fs.StringVar(&f.blend, "style-blend", "", "style blend weights, one per style, separated by commas (default: equal)")
 	fs.StringVar(&f.out, "out", "vkstyle-out.png", "output image (.png or .jpg)")
 	fs.IntVar(&f.size, "size", 0, "longer side of the result in pixels (default 512; 256 with the embedded model)")
@@ -135,7 +137,13 @@ func (f *renderFlags) options(embedded bool) (stylize.Options, error) {
 		ContentWeight: f.contentWeight, StyleWeight: f.styleWeight, TVWeight: f.tvWeight, NoDefaults: true,
 		Init: f.init, Optimizer: f.optimizer, LearningRate: f.lr, History: f.history, Iterations: f.iterations,
 		Seed: f.seed, OriginalColors: f.originalColors, MatchColors: f.matchColors, NormalizeGradients: f.normalizeGradients,
-		PrintEvery: f.printEvery, SaveEvery: f.saveEvery, MaxPixels: f.maxPixels,
+		PrintEvery: f.printEvery, SaveEvery: f.saveEvery, MaxPixels: f.maxPixels, StyleLoss: f.styleLoss,
+	}
+	if f.styleLoss != "gram" && f.styleLoss != "sw" {
+		return o, fmt.Errorf("-style-loss %q: give gram or sw", f.styleLoss)
+	}
+	if o.StyleLoss == "gram" {
+		o.StyleLoss = "" // the default, which checkpoints fingerprint as before
 	}
 	if f.maxPixels < 1 {
 		return o, fmt.Errorf("-max-pixels %d: give a positive number of pixels", f.maxPixels)

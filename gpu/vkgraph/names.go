@@ -31,27 +31,30 @@ const (
 	kGramBwd       kernelName = "gram_bwd"
 	kGramBwdShared kernelName = "gram_bwd_shared"
 
-	kReLUFwd    kernelName = "relu_fwd"
-	kReLUBwd    kernelName = "relu_bwd"
-	kMaxPoolFwd kernelName = "maxpool_fwd"
-	kMaxPoolBwd kernelName = "maxpool_bwd"
-	kAvgPoolFwd kernelName = "avgpool_fwd"
-	kAvgPoolBwd kernelName = "avgpool_bwd"
-	kL2PoolFwd  kernelName = "l2pool_fwd"
-	kL2PoolBwd  kernelName = "l2pool_bwd"
-	kSortInit   kernelName = "sort_init"
-	kSortStep   kernelName = "sort_step"
-	kSortBwd    kernelName = "sort_bwd"
-	kGather     kernelName = "gather"
-	kResizeFwd  kernelName = "resize_fwd"
-	kResizeBwd  kernelName = "resize_bwd"
-	kStatsFwd   kernelName = "stats_fwd"
-	kStatsBwd   kernelName = "stats_bwd"
-	kMSEFwd     kernelName = "mse_fwd"
-	kMSEBwd     kernelName = "mse_bwd"
-	kTVFwd      kernelName = "tv_fwd"
-	kTVBwd      kernelName = "tv_bwd"
-	kAxpyNorm   kernelName = "axpy_norm"
+	kReLUFwd      kernelName = "relu_fwd"
+	kReLUBwd      kernelName = "relu_bwd"
+	kMaxPoolFwd   kernelName = "maxpool_fwd"
+	kMaxPoolBwd   kernelName = "maxpool_bwd"
+	kAvgPoolFwd   kernelName = "avgpool_fwd"
+	kAvgPoolBwd   kernelName = "avgpool_bwd"
+	kL2PoolFwd    kernelName = "l2pool_fwd"
+	kL2PoolBwd    kernelName = "l2pool_bwd"
+	kSortLocal    kernelName = "sort_local"
+	kSortMerge    kernelName = "sort_merge"
+	kSortReg      kernelName = "sort_reg"
+	kSortRegMerge kernelName = "sort_regmerge"
+	kSortStep     kernelName = "sort_step"
+	kSortBwd      kernelName = "sort_bwd"
+	kGather       kernelName = "gather"
+	kResizeFwd    kernelName = "resize_fwd"
+	kResizeBwd    kernelName = "resize_bwd"
+	kStatsFwd     kernelName = "stats_fwd"
+	kStatsBwd     kernelName = "stats_bwd"
+	kMSEFwd       kernelName = "mse_fwd"
+	kMSEBwd       kernelName = "mse_bwd"
+	kTVFwd        kernelName = "tv_fwd"
+	kTVBwd        kernelName = "tv_bwd"
+	kAxpyNorm     kernelName = "axpy_norm"
 
 	kAffineFwd      kernelName = "affine_fwd"
 	kAffineBwdData  kernelName = "affine_bwd_data"
@@ -79,7 +82,7 @@ var kernelTable = map[kernelName]bool{
 	kMSEFwd: false, kMSEBwd: false, kTVFwd: false, kTVBwd: false, kAxpyNorm: false,
 	kAffineFwd: false, kAffineBwdData: false, kAffineBwdStats: false, kAffineBwdScale: false,
 	kUpsampleFwd: false, kUpsampleBwd: false, kWinoFilter: false, kWinoInput: false, kWinoOutput: false, kWinoGemm: false,
-	kMaskFwd: false, kMaskBwd: false, kSortInit: false, kSortStep: false, kSortBwd: false, kGather: false,
+	kMaskFwd: false, kMaskBwd: false, kSortLocal: false, kSortMerge: false, kSortReg: false, kSortRegMerge: false, kSortStep: false, kSortBwd: false, kGather: false,
 }
 
 // storage is the variant of n that reads every input from a storage

@@ -1,5 +1,5 @@
 #version 450
-// sort_init: see sort.glsl.
+// sort_local: see sort.glsl.
 #extension GL_GOOGLE_include_directive : require
-#define OP_INIT
+#define OP_LOCAL
 #include "sort.glsl"
