@@ -28,7 +28,7 @@ func sortLongPlanes(t *testing.T, b *vkgraph.Backend) {
 	randn := normals(5, 6)
 	for _, s := range []graph.Shape{
 		graph.NCHW(1, 3, 50, 70), graph.NCHW(2, 2, 1, 5000), graph.NCHW(1, 2, 64, 64),
-		graph.NCHW(1, 1, 1, 1025), graph.NCHW(1, 4, 1, 2048 + 3),
+		graph.NCHW(1, 1, 1, 1025), graph.NCHW(1, 4, 1, 2048+3),
 	} {
 		for _, ties := range []bool{false, true} {
 			x := randn(s.Len())
