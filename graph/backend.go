@@ -208,6 +208,9 @@ type Kernels interface {
 	// GatherForward sets y[p, i] = x[p, idx[i]] for the planes p of x
 	// (shape s) and y (shape out).
 	GatherForward(x, idx, y Buffer, s, out Shape)
+	// GatherBackward accumulates dx[p, idx[i]] += dy[p, i]; the indices
+	// are distinct.
+	GatherBackward(idx, dy, dx Buffer, s, out Shape)
 	// DotForward sets out[0] = Σᵢ x[i]·c[i] (x and c of equal lengths).
 	DotForward(x, c, out Buffer)
 	// DotBackward accumulates dx[i] += dout[0]·c[i].

@@ -34,8 +34,10 @@ func (g *Graph) SortPlanes(x *Tensor) *Tensor {
 //	y[p, i] = x[p, idx[i]]
 //
 // idx is a Constant of out.H·out.W elements holding plane indices as
-// float32 values. x must be constant too (Gather has no backward): it
-// stretches a style's sorted projections to the length of the image's.
+// float32 values. It stretches a style's sorted projections to the length
+// of the image's, and picks a region's positions out of a feature map.
+// When x needs a gradient, the indices must be distinct (a selection):
+// the backward adds dy[p, i] into dx[p, idx[i]], one element each.
 func (g *Graph) Gather(x, idx *Tensor, out Shape) *Tensor {
 	g.begin("Gather", x, idx)
 	s := x.shape
@@ -44,12 +46,16 @@ func (g *Graph) Gather(x, idx *Tensor, out Shape) *Tensor {
 		panicf("Gather: output %v has other planes than input %s (%v)", out, x.name, s)
 	case idx.shape.Len() != out.H*out.W:
 		panicf("Gather: %d indices for planes of %d", idx.shape.Len(), out.H*out.W)
-	case x.requiresGrad || idx.requiresGrad:
-		panicf("Gather: %s or %s requires a gradient; Gather's operands must be constant", x.name, idx.name)
+	case idx.requiresGrad:
+		panicf("Gather: indices %s require a gradient; they must be constant", idx.name)
 	case s.H*s.W > MaxSortPlane:
 		panicf("Gather: %s has planes of %d elements, over %d", x.name, s.H*s.W, MaxSortPlane)
 	}
 	y := g.output("gather", out, x)
 	g.emit("GatherForward", false, list(x, idx), list(y), func(b Backend) { b.GatherForward(x.buf, idx.buf, y.buf, s, out) })
+	g.record(list(x), list(y), func(gout []*Tensor) {
+		gy, gx := gout[0], g.gradOf(x)
+		g.emit("GatherBackward", true, list(idx, gy), list(gx), func(b Backend) { b.GatherBackward(idx.buf, gy.buf, gx.buf, s, out) })
+	})
 	return y
 }

@@ -31,6 +31,8 @@
 //              one element.
 //   gather:    y[i] = x[idx[i]] within each plane, one invocation per
 //              element of y.
+//   gather_bwd: dx[idx[i]] += dy[i] within each plane, one invocation per
+//              element of dy; the indices are distinct (Graph.Gather).
 //
 // Ties are broken by the index, so the order, and with it which element
 // a gradient goes to, is the same on every device and the CPU reference.
@@ -66,6 +68,10 @@ layout(std430, binding = 2) buffer DX { float dx[]; };
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer Idx { float idx[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+#elif defined(OP_GATHER_BWD)
+layout(std430, binding = 0) readonly buffer DY { float dy[]; };
+layout(std430, binding = 1) readonly buffer Idx { float idx[]; };
+layout(std430, binding = 2) buffer DX { float dx[]; };
 #else
 #error "define one OP_*"
 #endif
@@ -242,8 +248,10 @@ void main() {
 	uint pl = i / p.n, r = i % p.n;
 #if defined(OP_BWD)
 	dx[p.off2 + pl * p.n + uint(perm[p.off0 + i])] += dy[p.off1 + i];
-#else
+#elif defined(OP_GATHER)
 	y[p.off2 + i] = x[p.off0 + pl * p.pairs + uint(idx[r])];
+#else
+	dx[p.off2 + pl * p.pairs + uint(idx[r])] += dy[p.off0 + i];
 #endif
 #endif
 #endif

@@ -29,7 +29,11 @@ func (st *state) sizeAdvice(shrink float64) string {
 		worst := int64(0)
 		for _, sc := range Schedule(o) {
 			w, h := FitSide(st.r.Content.W, st.r.Content.H, sc.Side)
-			ob, err := buildObjective(st.m, st.eng.Backend(), o, st.objShape(sc, w, h))
+			sh, err := st.objShape(sc, w, h)
+			if err != nil {
+				return -1
+			}
+			ob, err := buildObjective(st.m, st.eng.Backend(), o, sh)
 			if err != nil {
 				return -1
 			}

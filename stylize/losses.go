@@ -36,8 +36,9 @@ type objective struct {
 	// every evaluation, and per layer and style, when the style's
 	// feature map has another size than the image's, the indices that
 	// stretch its sorted projections to the image's length.
-	dirs      []dirSlot
-	quantiles []quantSlot
+	dirs       []dirSlot
+	quantiles  []quantSlot
+	selections []selSlot
 }
 
 // maskSlot is one style's content mask at one layer's resolution.
@@ -69,16 +70,33 @@ type objShape struct {
 	// sliced Wasserstein loss matches their features, whose shapes the
 	// objective holds.
 	styles [][2]int
+	// With masks and the sliced Wasserstein loss, which sorts the
+	// positions of each region, the regions shape the objective too:
+	// guides are the content masks at the image's size, styleMasks each
+	// style's mask (nil for none) at its size.
+	guides     *guides
+	styleMasks [][]float32
 }
 
 // objShape is the shape of the objective of scale sc, a w×h image.
-func (st *state) objShape(sc Scale, w, h int) objShape {
+func (st *state) objShape(sc Scale, w, h int) (objShape, error) {
 	s := objShape{h: h, w: w, masks: len(st.r.ContentMasks)}
 	for _, im := range st.r.Styles {
 		sw, sh := FitSide(im.W, im.H, styleSide(sc.Side, st.o.StyleScale))
 		s.styles = append(s.styles, [2]int{sh, sw})
 	}
-	return s
+	if s.masks == 0 || st.o.StyleLoss != "sw" {
+		return s, nil
+	}
+	var err error
+	if s.guides, err = scaleGuides(st.r, w, h); err != nil {
+		return s, err
+	}
+	for k, m := range st.r.StyleMasks {
+		sh, sw := s.styles[k][0], s.styles[k][1]
+		s.styleMasks = append(s.styleMasks, boxResize(maskPlane(m), m.W, m.H, sw, sh))
+	}
+	return s, nil
 }
 
 // buildObjective records the loss of o on an image of sh. With masks > 0
@@ -117,11 +135,16 @@ func buildObjective(m Model, b graph.Backend, o Options, sh objShape) (*objectiv
 	blend := o.blend(max(masks, 1))
 	if o.StyleLoss == "sw" {
 		blend = o.blend(len(sh.styles))
+		if masks > 0 { // as with Gram matrices: each region at full weight
+			for k := range blend {
+				blend[k] *= float64(masks)
+			}
+		}
 	}
 	for i, l := range o.StyleLayers {
 		f := norm(feats[l.Name], o.StyleWeight*l.Weight)
 		if o.StyleLoss == "sw" {
-			t, ws, err := ob.addSliced(m, b, i, l, f, sh.styles, blend, o.StyleWeight*l.Weight)
+			t, ws, err := ob.addSliced(m, b, i, l, f, sh, blend, o.StyleWeight*l.Weight)
 			if err != nil {
 				return nil, err
 			}

@@ -149,8 +149,15 @@ func TestStyleMaskSelects(t *testing.T) {
 
 // Two flat styles, red for the left half and blue for the right: each
 // half of the result takes its own style's colour and not the other's,
-// and only a band about the seam mixes them.
+// and only a band about the seam mixes them; with Gram matrices and with
+// the sliced Wasserstein loss (each region's positions sorted apart).
 func TestMasksSplitStyles(t *testing.T) {
+	for _, loss := range []string{"gram", "sw"} {
+		t.Run(loss, func(t *testing.T) { masksSplitStyles(t, loss) })
+	}
+}
+
+func masksSplitStyles(t *testing.T, loss string) {
 	eng := gpuEngine(t)
 	m := FromNet("embedded", vgg.NewRandom(0))
 	defer m.Close()
@@ -159,6 +166,10 @@ func TestMasksSplitStyles(t *testing.T) {
 	// Adam: L-BFGS from a flat grey start barely moves in 40 iterations
 	// with these two styles (it does with one).
 	o := Options{Size: w, Iterations: 40, Init: "content", Optimizer: "adam", ContentWeight: 1e-3, StyleWeight: 1e4, Seed: 1}
+	if loss == "sw" {
+		longOnFastDevice(t, eng)
+		o.StyleLoss, o.StyleWeight = loss, 10
+	}
 	r := Request{Content: flat(w, h, [3]float32{0.5, 0.5, 0.5}),
 		Styles:       []*Image{flat(64, 64, red), flat(64, 64, blue)},
 		ContentMasks: []*Image{half(32, 24, true), half(32, 24, false)}, // resized to 64×48

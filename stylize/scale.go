@@ -88,7 +88,11 @@ func (st *state) fitObjective(idx int, sc Scale, w, h int) (*objective, *tiledOb
 	// or sorted projections of the whole image.
 	masked := len(st.r.ContentMasks) > 0 || o.StyleLoss == "sw"
 	if o.Tile <= 0 || max(w, h) <= o.Tile || masked {
-		ob, err := buildObjective(st.m, st.eng.Backend(), o, st.objShape(sc, w, h))
+		sh, err := st.objShape(sc, w, h)
+		if err != nil {
+			return nil, nil, err
+		}
+		ob, err := buildObjective(st.m, st.eng.Backend(), o, sh)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -42,10 +42,13 @@ type quantSlot struct {
 }
 
 // addSliced adds the sliced Wasserstein terms of style layer i (l, with
-// the image's features f) for each style of styles (height, width), and
-// returns them with their weights (weight times the style's blend). The
-// style features are targets, in style order.
-func (ob *objective) addSliced(m Model, b graph.Backend, i int, l Layer, f *graph.Tensor, styles [][2]int, blend []float64, weight float64) ([]*graph.Tensor, []float32, error) {
+// the image's features f) for each style of sh.styles (height, width),
+// and returns them with their weights (weight times the style's blend).
+// The style features are targets, in style order. With masks each style's
+// term compares the positions of its region in the image (regionAt) with
+// those of its style mask's region in the style image (all without one).
+func (ob *objective) addSliced(m Model, b graph.Backend, i int, l Layer, f *graph.Tensor, sh objShape, blend []float64, weight float64) ([]*graph.Tensor, []float32, error) {
+	styles := sh.styles
 	g := ob.g
 	s := f.Shape()
 	if n := s.H * s.W; n > graph.MaxSortPlane {
@@ -53,7 +56,8 @@ func (ob *objective) addSliced(m Model, b graph.Backend, i int, l Layer, f *grap
 	}
 	d := g.Constant("directions "+l.Name, graph.NCHW(s.C, s.C, 1, 1))
 	ob.dirs = append(ob.dirs, dirSlot{d, i})
-	sorted := g.SortPlanes(g.Conv2D(f, d, nil, graph.ConvOpts{}))
+	proj := g.Conv2D(f, d, nil, graph.ConvOpts{})
+	var all *graph.Tensor // the sorted projections of every position
 	var terms []*graph.Tensor
 	var weights []float32
 	for k, hw := range styles {
@@ -61,14 +65,30 @@ func (ob *objective) addSliced(m Model, b graph.Backend, i int, l Layer, f *grap
 		if err != nil {
 			return nil, nil, err
 		}
+		var sorted *graph.Tensor
+		if sh.guides != nil {
+			sel := regionAt(sh.guides.content[k], sh.w, sh.h, s.W, s.H)
+			sorted = g.SortPlanes(ob.selection(fmt.Sprintf("region %d %s", k+1, l.Name), proj, sel))
+		} else {
+			if all == nil {
+				all = g.SortPlanes(proj)
+			}
+			sorted = all
+		}
 		if n := fs.H * fs.W; n > graph.MaxSortPlane {
 			return nil, nil, fmt.Errorf("the sliced Wasserstein loss sorts style %d's %d positions at %s, over %d: use a smaller -style-scale", k+1, n, l.Name, graph.MaxSortPlane)
 		}
 		name := fmt.Sprintf("%s style %d", l.Name, k+1)
 		sf := g.Constant("style features "+name, fs)
 		ob.targets = append(ob.targets, sf)
-		target := g.SortPlanes(g.Conv2D(sf, d, nil, graph.ConvOpts{}))
-		if mm, n := fs.H*fs.W, s.H*s.W; fs.H != s.H || fs.W != s.W {
+		styleProj := g.Conv2D(sf, d, nil, graph.ConvOpts{})
+		if sh.styleMasks != nil && sh.styleMasks[k] != nil {
+			sel := regionAt(sh.styleMasks[k], hw[1], hw[0], fs.W, fs.H)
+			styleProj = ob.selection(fmt.Sprintf("style region %d %s", k+1, l.Name), styleProj, sel)
+		}
+		target := g.SortPlanes(styleProj)
+		ts, ss := target.Shape(), sorted.Shape()
+		if mm, n := ts.H*ts.W, ss.H*ss.W; ts.H != ss.H || ts.W != ss.W {
 			q := g.Constant("quantiles "+name, graph.NCHW(1, 1, 1, n))
 			ob.quantiles = append(ob.quantiles, quantSlot{q, mm, n})
 			target = g.Gather(target, q, sorted.Shape())
@@ -79,6 +99,37 @@ func (ob *objective) addSliced(m Model, b graph.Backend, i int, l Layer, f *grap
 		terms, weights = append(terms, loss), append(weights, float32(weight*blend[k]))
 	}
 	return terms, weights, nil
+}
+
+// selection adds the positions sel of x's planes, a constant named name
+// bound with the indices (see bindSliced).
+func (ob *objective) selection(name string, x *graph.Tensor, sel []float32) *graph.Tensor {
+	s := x.Shape()
+	idx := ob.g.Constant(name, graph.NCHW(1, 1, 1, len(sel)))
+	ob.selections = append(ob.selections, selSlot{idx, sel})
+	return ob.g.Gather(x, idx, graph.NCHW(s.N, s.C, 1, len(sel)))
+}
+
+// selSlot is a region's positions, to bind.
+type selSlot struct {
+	t   *graph.Tensor
+	sel []float32
+}
+
+// regionAt lists the positions of mask m (w×h) at a w2×h2 layer that
+// belong to its region: where maskAt is at least ½, or where it is
+// largest when no position reaches ½ (a region too small for the layer
+// keeps its best-covered positions).
+func regionAt(m []float32, w, h, w2, h2 int) []float32 {
+	at := maskAt(m, w, h, w2, h2)
+	cut := min(float32(0.5), maxOf(at))
+	var out []float32
+	for i, v := range at {
+		if v >= cut && v > 0 {
+			out = append(out, float32(i))
+		}
+	}
+	return out
 }
 
 // featShape is the shape of layer l of m for an h×w input, from a graph
@@ -133,6 +184,11 @@ type slicedBuffers struct {
 // bindSliced binds the sliced Wasserstein constants of r's objective:
 // the quantiles once, the directions of the first evaluation.
 func (r *scaleRun) bindSliced() error {
+	for _, s := range r.ob.selections {
+		if _, err := r.bind(s.t, s.sel); err != nil {
+			return err
+		}
+	}
 	for _, q := range r.ob.quantiles {
 		if _, err := r.bind(q.t, quantiles(q.m, q.n)); err != nil {
 			return err

@@ -48,7 +48,7 @@ func TestSlicedMatchesPyTorch(t *testing.T) {
 			sh := graph.NCHW(c.Shape[0], c.Shape[1], c.Shape[2], c.Shape[3])
 			x := g.Variable("features", sh)
 			terms, _, err := ob.addSliced(identityModel{}, b, 0, Layer{"in", 1}, x,
-				[][2]int{{c.StyleShape[2], c.StyleShape[3]}}, []float64{1}, 1)
+				objShape{h: c.Shape[2], w: c.Shape[3], styles: [][2]int{{c.StyleShape[2], c.StyleShape[3]}}}, []float64{1}, 1)
 			if err != nil {
 				t.Fatal(err)
 			}

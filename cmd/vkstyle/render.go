@@ -282,6 +282,18 @@ func parseRender(name string, args []string, stderr io.Writer) (f *renderFlags, 
 			}
 		}
 	}
+	if f.styleLoss == "sw" && !set["style-weight"] {
+		// The sliced Wasserstein loss is the mean squared difference of
+		// sorted projections, of the size of the features squared, where
+		// a Gram loss is of their fourth power over the channels²: on the
+		// embedded network a weight of 20 balances it as 1e5 balances the
+		// Gram loss; on VGG, Heitz et al.'s weight of 1.
+		w := "1"
+		if model.Name() == "embedded" {
+			w = "20"
+		}
+		fs.Set("style-weight", w)
+	}
 	return f, set, model, note, nil
 }
 

@@ -46,6 +46,7 @@ const (
 	kSortStep     kernelName = "sort_step"
 	kSortBwd      kernelName = "sort_bwd"
 	kGather       kernelName = "gather"
+	kGatherBwd    kernelName = "gather_bwd"
 	kResizeFwd    kernelName = "resize_fwd"
 	kResizeBwd    kernelName = "resize_bwd"
 	kStatsFwd     kernelName = "stats_fwd"
@@ -82,7 +83,7 @@ var kernelTable = map[kernelName]bool{
 	kMSEFwd: false, kMSEBwd: false, kTVFwd: false, kTVBwd: false, kAxpyNorm: false,
 	kAffineFwd: false, kAffineBwdData: false, kAffineBwdStats: false, kAffineBwdScale: false,
 	kUpsampleFwd: false, kUpsampleBwd: false, kWinoFilter: false, kWinoInput: false, kWinoOutput: false, kWinoGemm: false,
-	kMaskFwd: false, kMaskBwd: false, kSortLocal: false, kSortMerge: false, kSortReg: false, kSortRegMerge: false, kSortStep: false, kSortBwd: false, kGather: false,
+	kMaskFwd: false, kMaskBwd: false, kSortLocal: false, kSortMerge: false, kSortReg: false, kSortRegMerge: false, kSortStep: false, kSortBwd: false, kGather: false, kGatherBwd: false,
 }
 
 // storage is the variant of n that reads every input from a storage

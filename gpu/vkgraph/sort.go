@@ -126,3 +126,19 @@ func (b *Backend) GatherForward(x, idx, y graph.Buffer, s, out graph.Shape) {
 		b.dispatchN(k, r.count*n, sortWords(n, r.count, in, 0, 0, offs), r.binds[0], ib, r.binds[1])
 	}
 }
+
+// GatherBackward accumulates dx[p, idx[i]] += dy[p, i]
+// (shaders/gather_bwd.comp); the indices are distinct, so no two
+// invocations write one element.
+func (b *Backend) GatherBackward(idx, dy, dx graph.Buffer, s, out graph.Shape) {
+	in, n := s.H*s.W, out.H*out.W
+	graph.CheckLen("GatherBackward", "idx", idx, n)
+	graph.CheckLen("GatherBackward", "dy", dy, out.Len())
+	graph.CheckLen("GatherBackward", "dx", dx, s.Len())
+	k := b.kernel(kGatherBwd, gpu.KernelSpec{Bindings: 3, PushSize: 32})
+	ib := b.input(unwrap(idx), true)
+	for _, r := range b.planeRuns(s.N*s.C, 0, operand{x: unwrap(dy), plane: n}, operand{x: unwrap(dx), plane: in}) {
+		offs := []uint32{r.offs[0], 0, r.offs[1]}
+		b.dispatchN(k, r.count*n, sortWords(n, r.count, in, 0, 0, offs), r.binds[0], ib, r.binds[1])
+	}
+}

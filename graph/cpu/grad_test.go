@@ -379,3 +379,12 @@ func TestGradSort(t *testing.T) {
 		})
 	}
 }
+
+func TestGradGather(t *testing.T) {
+	s, out := graph.NCHW(2, 2, 2, 3), graph.NCHW(2, 2, 1, 4)
+	e := newEnv(t)
+	x, idx, y, r := e.buf(s.Len()), e.buf(4), e.buf(out.Len()), e.buf(out.Len())
+	e.b.Upload(idx, []float32{5, 0, 3, 2})
+	phi := func() float64 { e.b.GatherForward(x, idx, y, s, out); return e.dot(r, y) }
+	e.check("gather dx", x, phi, func(dx graph.Buffer) { e.b.GatherBackward(idx, r, dx, s, out) })
+}

@@ -53,3 +53,17 @@ func (b *Backend[T]) GatherForward(x, idx, y graph.Buffer, s, out graph.Shape) {
 		yd[i] = xd[i/n*in+j]
 	}
 }
+
+// GatherBackward accumulates dx[p, idx[i]] += dy[p, i].
+func (b *Backend[T]) GatherBackward(idx, dy, dx graph.Buffer, s, out graph.Shape) {
+	const k = "GatherBackward"
+	in, n := s.H*s.W, out.H*out.W
+	id, dyd, dxd := b.arg(k, "idx", idx, n), b.arg(k, "dy", dy, out.Len()), b.arg(k, "dx", dx, s.Len())
+	for i, g := range dyd {
+		j := int(id[i%n])
+		if j < 0 || j >= in {
+			panic("cpu: GatherBackward: index out of the plane")
+		}
+		dxd[i/n*in+j] += g
+	}
+}

@@ -204,6 +204,15 @@ func kernelCases() []kernelCase {
 			add(kernelCase{fmt.Sprintf("Gather/%v/%d", s, m), TolExact, [][]float32{g.randn(n), idx}, [][]float32{g.randn(o.Len())}, []string{"y"},
 				func(b graph.Backend, in, out []graph.Buffer) { b.GatherForward(in[0], in[1], out[0], s, o) }})
 		}
+		// Gather's backward: distinct indices, a selection of half the plane.
+		sel := g.rng.Perm(s.H * s.W)[:max(1, s.H*s.W/2)]
+		so := graph.NCHW(s.N, s.C, 1, len(sel))
+		selIdx := make([]float32, len(sel))
+		for i, j := range sel {
+			selIdx[i] = float32(j)
+		}
+		add(kernelCase{"GatherBackward/" + s.String(), TolElementwise, [][]float32{selIdx, g.randn(so.Len())}, [][]float32{g.randn(n)}, []string{"dx"},
+			func(b graph.Backend, in, out []graph.Buffer) { b.GatherBackward(in[0], in[1], out[0], s, so) }})
 		add(kernelCase{"Dot/" + s.String(), TolReduce, [][]float32{g.randn(n), g.randn(n), g.randn(1)},
 			[][]float32{g.randn(1), g.randn(n)}, []string{"out", "dx"},
 			func(b graph.Backend, in, out []graph.Buffer) {
