@@ -244,10 +244,12 @@ func styleFiles(arg string) ([]string, error) {
 // features differ from VGG's: finer content features (its relu4_2 sees
 // only an eighth of the image's resolution), a heavier style term, a
 // lighter smoothing, and the content as the start so that about a hundred
-// iterations (a minute on lavapipe) give a finished picture. Flags given
-// on the command line win.
+// iterations (a minute on lavapipe) give a finished picture. The style
+// weight was 1e5 until the contact sheet (docs/contact-sheet.jpg, made by
+// docs/contactsheet) showed van Gogh's and Munch's paintings carrying
+// their strokes only at 1e6. Flags given on the command line win.
 var embeddedDefaults = [][2]string{
-	{"content-layers", "relu3_1"}, {"content-weight", "1"}, {"style-weight", "1e5"},
+	{"content-layers", "relu3_1"}, {"content-weight", "1"}, {"style-weight", "1e6"},
 	{"tv-weight", "1e-5"}, {"init", "content"}, {"iterations", "100"},
 }
 
@@ -286,8 +288,9 @@ func parseRender(name string, args []string, stderr io.Writer) (f *renderFlags, 
 		// The sliced Wasserstein loss is the mean squared difference of
 		// sorted projections, of the size of the features squared, where
 		// a Gram loss is of their fourth power over the channels²: on the
-		// embedded network a weight of 20 balances it as 1e5 balances the
-		// Gram loss; on VGG, Heitz et al.'s weight of 1.
+		// embedded network a weight of 20 starts it where a Gram weight of
+		// 1e5 starts the Gram loss (the sample pictures carry their strokes
+		// within 30 iterations); on VGG, Heitz et al.'s weight of 1.
 		w := "1"
 		if model.Name() == "embedded" {
 			w = "20"
