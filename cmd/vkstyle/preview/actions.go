@@ -130,7 +130,7 @@ func (s *session) handle(actions []Action, running bool) error {
 			if a.Kind == DropContent || (s.Feed != nil && !s.Feed.TakesStyle()) {
 				s.content = im
 				s.compMu.Lock()
-				err := s.comp.SetContent(im)
+				err := s.comp.SetContent(withRegions(im, s.Request.ContentMasks))
 				if err == nil && s.x.Buf != nil {
 					err = s.comp.Prepare(s.w, s.h)
 				}
@@ -145,6 +145,9 @@ func (s *session) handle(actions []Action, running bool) error {
 				s.mu.Unlock()
 				set(errRestart)
 				continue
+			}
+			if len(s.Request.ContentMasks) > 1 {
+				s.logf("dropped style %s replaces the %d masked styles: it applies everywhere", a.Path, len(s.Request.ContentMasks))
 			}
 			s.styles, s.blend = []*stylize.Image{im}, nil
 			s.compMu.Lock()

@@ -194,3 +194,29 @@ func TestDeprocessAffine(t *testing.T) {
 		}
 	}
 }
+
+// The content thumbnail of a masked run tints each style's region with
+// its own colour and leaves the rest as it is.
+func TestWithRegions(t *testing.T) {
+	content := stylize.NewImage(4, 2)
+	for i := range content.Pix {
+		content.Pix[i] = 0.5
+	}
+	left, right := stylize.NewImage(2, 1), stylize.NewImage(2, 1)
+	for c := range 3 {
+		left.Set(c, 0, 0, 1)
+	}
+	got := withRegions(content, []*stylize.Image{left, right})
+	if got.At(0, 0, 0) <= 0.5 || got.At(2, 0, 0) >= 0.5 {
+		t.Errorf("left region %v %v %v: want tinted red", got.At(0, 0, 0), got.At(1, 0, 0), got.At(2, 0, 0))
+	}
+	if got.At(0, 3, 1) != 0.5 || got.At(2, 3, 1) != 0.5 {
+		t.Errorf("the right half, in no region, changed: %v", got.At(0, 3, 1))
+	}
+	if content.At(0, 0, 0) != 0.5 {
+		t.Error("withRegions changed the content")
+	}
+	if withRegions(content, nil) != content {
+		t.Error("without masks the thumbnail is not the content")
+	}
+}

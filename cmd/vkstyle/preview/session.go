@@ -229,7 +229,8 @@ func (s *session) run() error {
 	base.Options.OriginalColors = false
 	s.content, s.styles, s.blend = base.Content, base.Styles, base.Options.StyleBlend
 	s.contentW, s.styW, s.alpha = o.ContentWeight, o.StyleWeight, s.Alpha
-	if err := s.comp.SetContent(s.content); err != nil {
+	// With masks the content thumbnail shows each style's region tinted.
+	if err := s.comp.SetContent(withRegions(s.content, base.ContentMasks)); err != nil {
 		return err
 	}
 	if len(s.styles) > 0 {

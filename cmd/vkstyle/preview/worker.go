@@ -22,6 +22,10 @@ func (s *session) work(base stylize.Request, o stylize.Options) error {
 		req := next
 		req.Content, req.Styles = s.content, s.styles
 		req.Options.StyleBlend = s.blend
+		if len(req.ContentMasks) > 0 && len(req.ContentMasks) != len(req.Styles) {
+			// A dropped style replaced the masked ones: masks are one per style.
+			req.ContentMasks, req.StyleMasks = nil, nil
+		}
 		s.mu.Lock()
 		req.Options.ContentWeight, req.Options.StyleWeight, req.Options.NoDefaults = s.contentW, s.styW, true
 		s.prog, s.final, s.recent = stylize.Progress{}, nil, nil
