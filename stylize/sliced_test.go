@@ -3,8 +3,10 @@ package stylize
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/vkstyle/vkstyle/graph"
@@ -170,4 +172,44 @@ func TestSlicedRun(t *testing.T) {
 		t.Error("another seed gave the same losses")
 	}
 	t.Logf("losses %v", a)
+}
+
+// A sliced Wasserstein run stopped and resumed ends with the bits of an
+// uninterrupted one: the directions come from the evaluation's number.
+func TestSlicedResume(t *testing.T) {
+	m := newTinyModel()
+	defer m.free()
+	o := tinyOptions()
+	o.StyleLoss, o.Iterations = "sw", 8
+	base := Request{Content: SampleContent(32, 24), Styles: []*Image{SampleStyle(32, 32)}, Options: o}
+	whole, err := Run(context.Background(), NewCPU(), m, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := base
+	r.CheckpointPath = filepath.Join(t.TempDir(), "run.ckpt")
+	r.Progress = func(p Progress) error {
+		if p.Done == 3 {
+			cancel()
+		}
+		return nil
+	}
+	if _, err := Run(ctx, NewCPU(), m, r); !errors.Is(err, ErrStopped) {
+		t.Fatal(err)
+	}
+	cp, err := LoadCheckpoint(r.CheckpointPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Progress, r.Resume = nil, cp
+	resumed, err := Run(context.Background(), NewCPU(), m, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range whole.Pix {
+		if whole.Pix[i] != resumed.Pix[i] {
+			t.Fatalf("sample %d: %v resumed, %v uninterrupted", i, resumed.Pix[i], whole.Pix[i])
+		}
+	}
 }
