@@ -67,6 +67,7 @@ func TestRenderMasksBadInput(t *testing.T) {
 		{[]string{"-style", styles, "-content-masks", white + "," + black}, "content mask " + black + " covers nothing"},
 		{[]string{"-style", styles, "-style-masks", white + "," + white}, "-style-masks needs -content-masks"},
 		{[]string{"-style", styles, "-content-masks", white + "," + white, "-style-masks", white}, "-style-masks: 1 masks for 2 style images"},
+		{[]string{"-style-loss", "w3"}, `-style-loss "w3": give gram or sw`},
 	} {
 		code, _, stderr := vkstyle(t, small(out, c.args...)...)
 		oneLineError(t, code, stderr, c.want)
