@@ -101,6 +101,8 @@ func TestSlicedMatchesPyTorch(t *testing.T) {
 			}
 			if d := math.Sqrt(num / den); d > 1e-4 {
 				t.Errorf("%s case %d: gradient differs from PyTorch's by %.2g relative (RMS)", name, i, d)
+			} else {
+				t.Logf("%s case %d: loss %.2g relative from PyTorch's, gradient %.2g (RMS)", name, i, math.Abs(float64(loss[0])-c.Loss)/c.Loss, d)
 			}
 		}
 	}
