@@ -19,7 +19,7 @@ func resolveModel(name, weights, pooling, preprocess string) (m *stylize.NetMode
 	var pool vgg.Pooling
 	if pooling != "" {
 		if pool, err = vgg.ParsePooling(pooling); err != nil {
-			return nil, "", fmt.Errorf("-pooling: %v", err)
+			return nil, "", fmt.Errorf("-pooling %q: give max, avg or l2", pooling)
 		}
 	}
 	name = strings.ToLower(name)
