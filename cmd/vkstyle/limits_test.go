@@ -9,13 +9,19 @@ import (
 	"testing"
 )
 
-// writePNG writes a w×h gray PNG.
+// writePNG writes a w×h gray PNG of a fixed pattern.
 func writePNG(t *testing.T, path string, w, h int) string {
 	t.Helper()
 	im := image.NewGray(image.Rect(0, 0, w, h))
 	for i := range im.Pix {
 		im.Pix[i] = uint8(i * 37)
 	}
+	return encodePNG(t, path, im)
+}
+
+// encodePNG writes im to path as a PNG and returns path.
+func encodePNG(t *testing.T, path string, im image.Image) string {
+	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)

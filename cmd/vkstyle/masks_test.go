@@ -3,7 +3,6 @@ package main
 import (
 	"image"
 	"image/color"
-	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
@@ -20,15 +19,7 @@ func writeMask(t *testing.T, path string, w, h int, white func(x, y int) bool) s
 			}
 		}
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, im); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return encodePNG(t, path, im)
 }
 
 // Two styles under two masks of another size than the content render; a

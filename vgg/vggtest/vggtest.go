@@ -164,59 +164,49 @@ func Goldens(t *testing.T, b graph.Backend) {
 		graphtest.Compare(t, "loss", download(t, b, loss.Buffer()), get("loss"), TolFeatures)
 		graphtest.Compare(t, "grad_x", download(t, b, xt.Grad()), get("grad_x"), TolGrad)
 	})
-	t.Run("avg", func(t *testing.T) {
-		net.Pooling = vgg.AvgPool
-		defer func() { net.Pooling = vgg.MaxPool }()
-		g := graph.New()
-		xt := g.Constant("x", graph.NCHW(1, 3, 32, 32))
-		xt.Bind(input)
-		want := []string{"relu3_1", "pool3", "relu5_1"}
-		feats, err := net.Features(g, xt, want)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range feats {
-			g.Keep(f)
-		}
-		prog, err := g.Compile(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer prog.Close()
-		prog.Run()
-		for _, name := range want {
-			graphtest.Compare(t, "avg/"+name, download(t, b, feats[name].Buffer()), get("avg/"+name), TolFeatures)
-		}
-	})
-	t.Run("l2", func(t *testing.T) {
-		net.Pooling = vgg.L2Pool
-		defer func() { net.Pooling = vgg.MaxPool }()
-		g := graph.New()
-		xt := g.Variable("x", graph.NCHW(1, 3, 32, 32))
-		xt.Bind(input)
-		want := []string{"relu3_1", "pool3", "relu5_1"}
-		feats, err := net.Features(g, xt, want)
-		if err != nil {
-			t.Fatal(err)
-		}
-		zero := g.Constant("zero", feats["relu5_1"].Shape())
-		zero.Bind(upload(t, b, "zero", make([]float32, feats["relu5_1"].Shape().Len())))
-		loss := g.MSE(feats["relu5_1"], zero)
-		for _, f := range feats {
-			g.Keep(f)
-		}
-		g.Backward(loss)
-		prog, err := g.Compile(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer prog.Close()
-		prog.Run()
-		for _, name := range want {
-			graphtest.Compare(t, "l2/"+name, download(t, b, feats[name].Buffer()), get("l2/"+name), TolFeatures)
-		}
-		graphtest.Compare(t, "l2/grad_x", download(t, b, xt.Grad()), get("l2/grad_x"), TolGrad)
-	})
+	// Average and L2 pooling: three layers, and with L2 pooling the input
+	// gradient of mean(relu5_1²).
+	for _, c := range []struct {
+		pool vgg.Pooling
+		grad bool
+	}{{vgg.AvgPool, false}, {vgg.L2Pool, true}} {
+		t.Run(c.pool.String(), func(t *testing.T) {
+			net.Pooling = c.pool
+			defer func() { net.Pooling = vgg.MaxPool }()
+			g := graph.New()
+			xt := g.Constant("x", graph.NCHW(1, 3, 32, 32))
+			if c.grad {
+				xt = g.Variable("x", graph.NCHW(1, 3, 32, 32))
+			}
+			xt.Bind(input)
+			want := []string{"relu3_1", "pool3", "relu5_1"}
+			feats, err := net.Features(g, xt, want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range feats {
+				g.Keep(f)
+			}
+			if c.grad {
+				zero := g.Constant("zero", feats["relu5_1"].Shape())
+				zero.Bind(upload(t, b, "zero", make([]float32, feats["relu5_1"].Shape().Len())))
+				g.Backward(g.MSE(feats["relu5_1"], zero))
+			}
+			prog, err := g.Compile(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer prog.Close()
+			prog.Run()
+			for _, name := range want {
+				key := c.pool.String() + "/" + name
+				graphtest.Compare(t, key, download(t, b, feats[name].Buffer()), get(key), TolFeatures)
+			}
+			if c.grad {
+				graphtest.Compare(t, "l2/grad_x", download(t, b, xt.Grad()), get("l2/grad_x"), TolGrad)
+			}
+		})
+	}
 }
 
 // FullVGG19 builds full-size VGG19 with random weights (vgg.Randomized,
