@@ -12,16 +12,16 @@ import (
 // A checkpoint whose counters or sizes do not fit the run (a damaged or
 // edited file with the right fingerprint) is refused with what is wrong,
 // instead of "finishing" at once.
-func TestResumeRangeChecks(t *testing.T) {
-	m := newTinyModel()
-	defer m.free()
-	o := tinyOptions()
-	o.Scales, o.Iterations, o.Size = 2, 6, 32
+// stopAt runs r on the CPU reference with m, stops it after done
+// iterations and returns r with its checkpoint path (a temporary file,
+// written) and no Progress.
+func stopAt(t *testing.T, m Model, r Request, done int) Request {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	r := Request{Content: SampleContent(32, 24), Styles: []*Image{SampleStyle(32, 32)}, Options: o,
-		CheckpointPath: filepath.Join(t.TempDir(), "run.ckpt")}
+	defer cancel()
+	r.CheckpointPath = filepath.Join(t.TempDir(), "run.ckpt")
 	r.Progress = func(p Progress) error {
-		if p.Done == 3 {
+		if p.Done == done {
 			cancel()
 		}
 		return nil
@@ -30,6 +30,16 @@ func TestResumeRangeChecks(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.Progress = nil
+	return r
+}
+
+func TestResumeRangeChecks(t *testing.T) {
+	m := newTinyModel()
+	defer m.free()
+	o := tinyOptions()
+	o.Scales, o.Iterations, o.Size = 2, 6, 32
+	r := Request{Content: SampleContent(32, 24), Styles: []*Image{SampleStyle(32, 32)}, Options: o}
+	r = stopAt(t, m, r, 3)
 	cases := []struct {
 		edit func(c *Checkpoint)
 		want string

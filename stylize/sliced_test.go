@@ -3,10 +3,8 @@ package stylize
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"math"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/vkstyle/vkstyle/graph"
@@ -188,23 +186,12 @@ func TestSlicedResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	r := base
-	r.CheckpointPath = filepath.Join(t.TempDir(), "run.ckpt")
-	r.Progress = func(p Progress) error {
-		if p.Done == 3 {
-			cancel()
-		}
-		return nil
-	}
-	if _, err := Run(ctx, NewCPU(), m, r); !errors.Is(err, ErrStopped) {
-		t.Fatal(err)
-	}
+	r := stopAt(t, m, base, 3)
 	cp, err := LoadCheckpoint(r.CheckpointPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Progress, r.Resume = nil, cp
+	r.Resume = cp
 	resumed, err := Run(context.Background(), NewCPU(), m, r)
 	if err != nil {
 		t.Fatal(err)
