@@ -29,8 +29,9 @@ type objective struct {
 	// styleW weighs each style loss in the total (for Terms).
 	styleW []float64
 	// masks are the guidance channels of a masked run, to bind (see
-	// bindMasks): one per style layer and style.
-	masks []maskSlot
+	// bindMasks): one per style layer and style, from guides.
+	masks  []maskSlot
+	guides *guides
 	// dirs and quantiles are the sliced Wasserstein loss's constants (see
 	// sliced.go): per style layer its random directions, drawn anew for
 	// every evaluation, and per layer and style, when the style's
@@ -70,9 +71,9 @@ type objShape struct {
 	// sliced Wasserstein loss matches their features, whose shapes the
 	// objective holds.
 	styles [][2]int
-	// With masks and the sliced Wasserstein loss, which sorts the
-	// positions of each region, the regions shape the objective too:
-	// guides are the content masks at the image's size, styleMasks each
+	// guides are the content masks at the image's size (nil without);
+	// with the sliced Wasserstein loss, which sorts each region's
+	// positions, the regions shape the objective, and styleMasks are each
 	// style's mask (nil for none) at its size.
 	guides     *guides
 	styleMasks [][]float32
@@ -85,12 +86,15 @@ func (st *state) objShape(sc Scale, w, h int) (objShape, error) {
 		sw, sh := FitSide(im.W, im.H, styleSide(sc.Side, st.o.StyleScale))
 		s.styles = append(s.styles, [2]int{sh, sw})
 	}
-	if s.masks == 0 || st.o.StyleLoss != "sw" {
+	if s.masks == 0 {
 		return s, nil
 	}
 	var err error
 	if s.guides, err = scaleGuides(st.r, w, h); err != nil {
 		return s, err
+	}
+	if st.o.StyleLoss != "sw" {
+		return s, nil // the Gram loss takes the style masks with its targets
 	}
 	for k, m := range st.r.StyleMasks {
 		sh, sw := s.styles[k][0], s.styles[k][1]
@@ -109,7 +113,7 @@ func (st *state) objShape(sc Scale, w, h int) (objShape, error) {
 func buildObjective(m Model, b graph.Backend, o Options, sh objShape) (*objective, error) {
 	h, w, masks := sh.h, sh.w, sh.masks
 	g := graph.New()
-	ob := &objective{g: g, x: g.Variable("image", graph.NCHW(1, 3, h, w))}
+	ob := &objective{g: g, x: g.Variable("image", graph.NCHW(1, 3, h, w)), guides: sh.guides}
 	feats, err := m.Features(g, b, ob.x, layerSet(o))
 	if err != nil {
 		return nil, err

@@ -86,8 +86,8 @@ func (st *state) fitObjective(idx int, sc Scale, w, h int) (*objective, *tiledOb
 	// Masked runs and the sliced Wasserstein loss are not tiled (yet):
 	// each tile would need every style's statistics under its own mask,
 	// or sorted projections of the whole image.
-	masked := len(st.r.ContentMasks) > 0 || o.StyleLoss == "sw"
-	if o.Tile <= 0 || max(w, h) <= o.Tile || masked {
+	untileable := len(st.r.ContentMasks) > 0 || o.StyleLoss == "sw"
+	if o.Tile <= 0 || max(w, h) <= o.Tile || untileable {
 		sh, err := st.objShape(sc, w, h)
 		if err != nil {
 			return nil, nil, err
@@ -98,10 +98,10 @@ func (st *state) fitObjective(idx int, sc Scale, w, h int) (*objective, *tiledOb
 		}
 		err = checkFits(st.eng, ob.planBytes()+o.optimiserBytes(3*w*h, sc.Iterations), sc.Side, st.sizeAdvice)
 		var fe *fitError
-		if masked && errors.As(err, &fe) {
+		if untileable && errors.As(err, &fe) {
 			err = fmt.Errorf("%w (runs with masks or -style-loss sw are not tiled)", err)
 		}
-		if err == nil || o.Tile != 0 || masked || !errors.As(err, &fe) {
+		if err == nil || o.Tile != 0 || untileable || !errors.As(err, &fe) {
 			return ob, nil, err
 		}
 	}
@@ -205,13 +205,7 @@ func (r *scaleRun) bind(t *graph.Tensor, data []float32) (graph.Buffer, error) {
 // bindMasks binds the content masks of a masked run, each at its
 // layer's resolution and normalised by its area there (scaledMask).
 func (r *scaleRun) bindMasks() error {
-	if len(r.ob.masks) == 0 {
-		return nil
-	}
-	gd, err := scaleGuides(r.st.r, r.w, r.h)
-	if err != nil {
-		return err
-	}
+	gd := r.ob.guides
 	for _, ms := range r.ob.masks {
 		s := ms.t.Shape()
 		if _, err := r.bind(ms.t, scaledMask(gd.content[ms.style], r.w, r.h, s.W, s.H)); err != nil {

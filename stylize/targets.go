@@ -12,7 +12,7 @@ import (
 // fix advises how to shrink the input when it does not fit (see checkFits).
 // A mask (h×w, with gram only) weighs each feature map before its Gram
 // matrix, which is then normalised by the mask's area (see masks.go).
-func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string, gram bool, fix func(float64) string, mask ...[]float32) (map[string][]float32, error) {
+func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string, gram bool, fix func(float64) string, mask []float32) (map[string][]float32, error) {
 	b := eng.Backend()
 	g := graph.New()
 	x := g.Constant("input", graph.NCHW(1, 3, h, w))
@@ -25,11 +25,11 @@ func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string
 	var guideData [][]float32
 	for _, l := range layers {
 		t := feats[l]
-		if gram && len(mask) > 0 && mask[0] != nil {
+		if gram && mask != nil {
 			s := t.Shape()
 			mk := g.Constant("style mask "+l, graph.NCHW(1, 1, s.H, s.W))
 			guides = append(guides, maskSlot{t: mk})
-			guideData = append(guideData, scaledMask(mask[0], w, h, s.W, s.H))
+			guideData = append(guideData, scaledMask(mask, w, h, s.W, s.H))
 			t = g.Mask(t, mk)
 		}
 		if gram {
@@ -152,7 +152,7 @@ func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styl
 // network's whole radius (so the targets are exact) where the window
 // leaves room for it.
 func keptTiled(eng Engine, m Model, o Options, input []float32, h, w int, layers []string, gram bool, fix func(float64) string, tileWin int) (map[string][]float32, error) {
-	res, err := forwardKept(eng, m, input, h, w, layers, gram, fix)
+	res, err := forwardKept(eng, m, input, h, w, layers, gram, fix, nil)
 	var fe *fitError
 	if tileWin == 0 || !errors.As(err, &fe) {
 		return res, err

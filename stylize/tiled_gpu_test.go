@@ -44,11 +44,11 @@ func TestTiledForwardMatchesWholeGPU(t *testing.T) {
 	const w, h = 200, 150
 	in := m.Preprocess(SampleContent(w, h))
 	layers := []string{"relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"}
-	feats, err := forwardKept(eng, m, in, h, w, layers[2:3], false, nil)
+	feats, err := forwardKept(eng, m, in, h, w, layers[2:3], false, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	grams, err := forwardKept(eng, m, in, h, w, layers, true, nil)
+	grams, err := forwardKept(eng, m, in, h, w, layers, true, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

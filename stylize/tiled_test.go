@@ -150,11 +150,11 @@ func TestTiledForwardMatchesWholeCPU(t *testing.T) {
 	const w, h = 38, 29
 	in := m.Preprocess(SampleContent(w, h))
 	layers := []string{"relu1_1", "relu2_1"}
-	feats, err := forwardKept(eng, m, in, h, w, layers, false, nil)
+	feats, err := forwardKept(eng, m, in, h, w, layers, false, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	grams, err := forwardKept(eng, m, in, h, w, layers, true, nil)
+	grams, err := forwardKept(eng, m, in, h, w, layers, true, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
