@@ -1,12 +1,13 @@
 // Command contactsheet renders docs/contact-sheet.jpg: for vkstyle's own
-// sample pictures and, when ../shared/images (or -images) holds them, two
+// sample pictures and, when -images names a directory holding them, two
 // pairs of the public-domain paintings and photographs of
-// jcjohnson/neural-style's examples, one row each of content, style, the
-// embedded network's result under its old defaults and under its new
-// ones. It runs the vkstyle binary (-vkstyle, default bin/vkstyle) once
-// per result, so it shows what a user gets.
+// jcjohnson/neural-style's examples (examples/inputs: tubingen.jpg with
+// starry_night.jpg, golden_gate.jpg with the_scream.jpg), one row each of
+// content, style, the embedded network's result under its old defaults
+// and under its new ones. It runs the vkstyle binary (-vkstyle, default
+// bin/vkstyle) once per result, so it shows what a user gets.
 //
-//	./build.sh && go run ./docs/contactsheet
+//	./build.sh && go run ./docs/contactsheet -images DIR
 package main
 
 import (
@@ -37,7 +38,7 @@ const cell = 256
 
 func main() {
 	bin := flag.String("vkstyle", "bin/vkstyle", "the vkstyle binary")
-	images := flag.String("images", "../shared/images", "directory of tubingen.jpg, starry_night.jpg, golden_gate.jpg, the_scream.jpg")
+	images := flag.String("images", "", "directory of neural-style's example inputs tubingen.jpg, starry_night.jpg, golden_gate.jpg, the_scream.jpg (without: the sample pictures' row only)")
 	out := flag.String("out", "docs/contact-sheet.jpg", "the contact sheet")
 	flag.Parse()
 	if err := run(*bin, *images, *out); err != nil {
@@ -61,6 +62,9 @@ func run(bin, images, out string) error {
 	}
 	pairs := [][2]string{{content, style}}
 	for _, p := range [][2]string{{"tubingen.jpg", "starry_night.jpg"}, {"golden_gate.jpg", "the_scream.jpg"}} {
+		if images == "" {
+			break
+		}
 		c, s := filepath.Join(images, p[0]), filepath.Join(images, p[1])
 		if _, err := os.Stat(c); err != nil {
 			fmt.Fprintf(os.Stderr, "contactsheet: %s not found: its row is left out\n", c)
