@@ -98,7 +98,7 @@ func (st *state) objShape(sc Scale, w, h int) (objShape, error) {
 	}
 	for k, m := range st.r.StyleMasks {
 		sh, sw := s.styles[k][0], s.styles[k][1]
-		s.styleMasks = append(s.styleMasks, boxResize(maskPlane(m), m.W, m.H, sw, sh))
+		s.styleMasks = append(s.styleMasks, maskSized(m, sw, sh))
 	}
 	return s, nil
 }

@@ -66,6 +66,11 @@ func maskPlane(im *Image) []float32 {
 	return out
 }
 
+// maskSized is the mask im (see maskPlane) box-resampled to w×h.
+func maskSized(im *Image, w, h int) []float32 {
+	return boxResize(maskPlane(im), im.W, im.H, w, h)
+}
+
 func maxOf(v []float32) float32 {
 	var m float32
 	for _, x := range v {
@@ -195,7 +200,7 @@ func scaleGuides(r Request, w, h int) (*guides, error) {
 	}
 	g := &guides{w: w, h: h}
 	for k, m := range r.ContentMasks {
-		p := boxResize(maskPlane(m), m.W, m.H, w, h)
+		p := maskSized(m, w, h)
 		if !(maxOf(p) > 0) {
 			return nil, fmt.Errorf("content mask %d covers nothing at %d×%d", k+1, w, h)
 		}

@@ -124,9 +124,10 @@ func (st *state) scaleTargets(sc Scale, content *Image, w, h, tileWin int) ([][]
 		}
 		styleIn = append(styleIn, m.Preprocess(si))
 		sizes = append(sizes, [2]int{sh, sw})
-		if st.r.StyleMasks != nil {
-			sm := st.r.StyleMasks[k]
-			styleMasks = append(styleMasks, boxResize(maskPlane(sm), sm.W, sm.H, sw, sh))
+		if st.r.StyleMasks != nil && o.StyleLoss != "sw" {
+			// The Gram targets are taken under the style masks; the sliced
+			// loss selects its style positions in the objective (objShape).
+			styleMasks = append(styleMasks, maskSized(st.r.StyleMasks[k], sw, sh))
 		}
 	}
 	return targets(st.eng, m, o, m.Preprocess(content), h, w, styleIn, sizes, tileWin, st.r.ContentMasks != nil, styleMasks)

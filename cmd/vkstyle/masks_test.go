@@ -23,20 +23,22 @@ func writeMask(t *testing.T, path string, w, h int, white func(x, y int) bool) s
 }
 
 // Two styles under two masks of another size than the content render; a
-// style mask per style is taken too.
+// style mask per style is taken too; with both style losses.
 func TestRenderMasks(t *testing.T) {
 	requireDevice(t)
 	dir := t.TempDir()
 	left := writeMask(t, filepath.Join(dir, "left.png"), 20, 10, func(x, y int) bool { return x < 10 })
 	right := writeMask(t, filepath.Join(dir, "right.png"), 20, 10, func(x, y int) bool { return x >= 10 })
 	s1, s2 := writePNG(t, filepath.Join(dir, "s1.png"), 40, 40), writePNG(t, filepath.Join(dir, "s2.png"), 48, 32)
-	out := filepath.Join(dir, "out.png")
-	code, _, stderr := vkstyle(t, small(out, "-style", s1+","+s2, "-content-masks", left+","+right, "-style-masks", right+","+left)...)
-	if code != 0 {
-		t.Fatalf("render: %d %s", code, stderr)
-	}
-	if _, err := os.Stat(out); err != nil {
-		t.Fatal(err)
+	for _, loss := range []string{"gram", "sw"} {
+		out := filepath.Join(dir, loss+".png")
+		code, _, stderr := vkstyle(t, small(out, "-style-loss", loss, "-style", s1+","+s2, "-content-masks", left+","+right, "-style-masks", right+","+left)...)
+		if code != 0 {
+			t.Fatalf("render -style-loss %s: %d %s", loss, code, stderr)
+		}
+		if _, err := os.Stat(out); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

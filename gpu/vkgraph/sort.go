@@ -112,19 +112,26 @@ func (b *Backend) SortBackward(perm, dy, dx graph.Buffer, s graph.Shape) {
 	}
 }
 
-// GatherForward sets y[p, i] = x[p, idx[i]] (shaders/gather.comp), idx
-// bound whole.
+// gather records a gather kernel (shaders/sort.glsl) over runs of the
+// planes: the source planes of src elements, the destination planes of
+// dst, idx (one plane's indices) bound whole. The shader indexes the plane
+// of in elements with idx, whichever side it is on.
+func (b *Backend) gather(name kernelName, src, idx, dst graph.Buffer, srcPlane, dstPlane, n, in, planes int) {
+	k := b.kernel(name, gpu.KernelSpec{Bindings: 3, PushSize: 32})
+	ib := b.input(unwrap(idx), true)
+	for _, r := range b.planeRuns(planes, 0, operand{x: unwrap(src), plane: srcPlane}, operand{x: unwrap(dst), plane: dstPlane}) {
+		offs := []uint32{r.offs[0], 0, r.offs[1]}
+		b.dispatchN(k, r.count*n, sortWords(n, r.count, in, 0, 0, offs), r.binds[0], ib, r.binds[1])
+	}
+}
+
+// GatherForward sets y[p, i] = x[p, idx[i]] (shaders/gather.comp).
 func (b *Backend) GatherForward(x, idx, y graph.Buffer, s, out graph.Shape) {
 	in, n := s.H*s.W, out.H*out.W
 	graph.CheckLen("GatherForward", "x", x, s.Len())
 	graph.CheckLen("GatherForward", "idx", idx, n)
 	graph.CheckLen("GatherForward", "y", y, out.Len())
-	k := b.kernel(kGather, gpu.KernelSpec{Bindings: 3, PushSize: 32})
-	ib := b.input(unwrap(idx), true)
-	for _, r := range b.planeRuns(s.N*s.C, 0, operand{x: unwrap(x), plane: in}, operand{x: unwrap(y), plane: n}) {
-		offs := []uint32{r.offs[0], 0, r.offs[1]}
-		b.dispatchN(k, r.count*n, sortWords(n, r.count, in, 0, 0, offs), r.binds[0], ib, r.binds[1])
-	}
+	b.gather(kGather, x, idx, y, in, n, n, in, s.N*s.C)
 }
 
 // GatherBackward accumulates dx[p, idx[i]] += dy[p, i]
@@ -135,10 +142,5 @@ func (b *Backend) GatherBackward(idx, dy, dx graph.Buffer, s, out graph.Shape) {
 	graph.CheckLen("GatherBackward", "idx", idx, n)
 	graph.CheckLen("GatherBackward", "dy", dy, out.Len())
 	graph.CheckLen("GatherBackward", "dx", dx, s.Len())
-	k := b.kernel(kGatherBwd, gpu.KernelSpec{Bindings: 3, PushSize: 32})
-	ib := b.input(unwrap(idx), true)
-	for _, r := range b.planeRuns(s.N*s.C, 0, operand{x: unwrap(dy), plane: n}, operand{x: unwrap(dx), plane: in}) {
-		offs := []uint32{r.offs[0], 0, r.offs[1]}
-		b.dispatchN(k, r.count*n, sortWords(n, r.count, in, 0, 0, offs), r.binds[0], ib, r.binds[1])
-	}
+	b.gather(kGatherBwd, dy, idx, dx, n, in, n, in, s.N*s.C)
 }
