@@ -215,6 +215,21 @@ type Kernels interface {
 	DotForward(x, c, out Buffer)
 	// DotBackward accumulates dx[i] += dout[0]·c[i].
 	DotBackward(c, dout, dx Buffer)
+
+	// MatMulForward sets y = a·b (see MatMulParams), each element a sum
+	// over K.
+	MatMulForward(a, b, y Buffer, p MatMulParams)
+	// MatMulBackward accumulates da += dy·bᵀ and db += aᵀ·dy; da or db
+	// may be nil for no gradient.
+	MatMulBackward(a, b, dy, da, db Buffer, p MatMulParams)
+	// SqrtmForward sets y to the Newton–Schulz square root of the matrix
+	// a (see Graph.Sqrtm). work is scratch: SqrtmWork matrices of a's
+	// size, then SqrtmScalars 1-element buffers.
+	SqrtmForward(a, y Buffer, work []Buffer, p SqrtmParams)
+	// SqrtmBackward accumulates into da the gradient of Graph.Sqrtm at
+	// its output y given dy, by p.Iters Newton–Schulz iterations of the
+	// Lyapunov equation; work as for SqrtmForward.
+	SqrtmBackward(y, dy, da Buffer, work []Buffer, p SqrtmParams)
 }
 
 // Backend is a device that holds buffers and runs the primitive kernels.

@@ -150,7 +150,7 @@ func category(label string) string {
 		return "conv forward"
 	case strings.HasPrefix(label, "conv backward"):
 		return "conv backward"
-	case label == "gram" || label == "optimiser" || label == "sort":
+	case label == "gram" || label == "optimiser" || label == "sort" || label == "sqrtm" || label == "matmul":
 		return label
 	}
 	return "elementwise"

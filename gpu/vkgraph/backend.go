@@ -32,6 +32,9 @@ type Backend struct {
 	// of the old one is pending (see ScratchBound).
 	winoCap   int
 	winoFixed bool
+	// opLabel is the profile label of the op being recorded when it is
+	// made of other ops (matrix.go's enclose), which keep it.
+	opLabel string
 }
 
 var _ graph.Backend = (*Backend)(nil)

@@ -49,7 +49,7 @@ func convCheck(kernel string, p graph.Conv2DParams, x, w, y graph.Buffer, xs, ys
 
 // Conv2DForward sets y = conv(x, w) + bias (graph.Conv2DParams).
 func (b *Backend) Conv2DForward(x, w, bias, y graph.Buffer, p graph.Conv2DParams) {
-	defer b.s.Batch().WithLabel("conv forward")()
+	defer b.labelled("conv forward")()
 	b.s.Batch().Work(convFLOPs(p))
 	convCheck("Conv2DForward", p, x, w, y, "x", "y")
 	if bias != nil {
@@ -121,7 +121,7 @@ func (b *Backend) convSharedKernel(name kernelName, texel []int, p graph.Conv2DP
 // the register-tiled forward kernel, or as Winograd (useWinograd); other
 // convolutions gather through conv2d_bwd_data.
 func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParams) {
-	defer b.s.Batch().WithLabel("conv backward-data")()
+	defer b.labelled("conv backward-data")()
 	b.s.Batch().Work(convFLOPs(p))
 	convCheck("Conv2DBackwardData", p, dx, w, dy, "dx", "dy")
 	dy0, w0, dx0 := unwrap(dy), unwrap(w), unwrap(dx)
@@ -157,7 +157,7 @@ func (b *Backend) Conv2DBackwardData(dy, w, dx graph.Buffer, p graph.Conv2DParam
 
 // Conv2DBackwardWeight accumulates dw += ∂L/∂w, summed over the batch.
 func (b *Backend) Conv2DBackwardWeight(x, dy, dw graph.Buffer, p graph.Conv2DParams) {
-	defer b.s.Batch().WithLabel("conv backward-weight")()
+	defer b.labelled("conv backward-weight")()
 	b.s.Batch().Work(convFLOPs(p))
 	convCheck("Conv2DBackwardWeight", p, x, dw, dy, "x", "dy")
 	x0, dy0, dw0 := unwrap(x), unwrap(dy), unwrap(dw)
@@ -188,7 +188,7 @@ func (b *Backend) Conv2DBackwardWeight(x, dy, dw graph.Buffer, p graph.Conv2DPar
 
 // Conv2DBackwardBias accumulates db[co] += Σ dy[n,co,·,·].
 func (b *Backend) Conv2DBackwardBias(dy, db graph.Buffer, p graph.Conv2DParams) {
-	defer b.s.Batch().WithLabel("conv backward-bias")()
+	defer b.labelled("conv backward-bias")()
 	p.Check()
 	graph.CheckLen("Conv2DBackwardBias", "dy", dy, p.YShape().Len())
 	graph.CheckLen("Conv2DBackwardBias", "db", db, p.COut)

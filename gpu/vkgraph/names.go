@@ -69,6 +69,7 @@ const (
 	kWinoGemm       kernelName = "wino_gemm"
 	kMaskFwd        kernelName = "mask_fwd"
 	kMaskBwd        kernelName = "mask_bwd"
+	kMatScale       kernelName = "mat_scale"
 )
 
 // kernelTable is every kernel the backend records, each with whether it
@@ -84,6 +85,7 @@ var kernelTable = map[kernelName]bool{
 	kAffineFwd: false, kAffineBwdData: false, kAffineBwdStats: false, kAffineBwdScale: false,
 	kUpsampleFwd: false, kUpsampleBwd: false, kWinoFilter: false, kWinoInput: false, kWinoOutput: false, kWinoGemm: false,
 	kMaskFwd: false, kMaskBwd: false, kSortLocal: false, kSortMerge: false, kSortReg: false, kSortRegMerge: false, kSortStep: false, kSortBwd: false, kGather: false, kGatherBwd: false,
+	kMatScale: false,
 }
 
 // storage is the variant of n that reads every input from a storage

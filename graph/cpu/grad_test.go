@@ -388,3 +388,56 @@ func TestGradGather(t *testing.T) {
 	phi := func() float64 { e.b.GatherForward(x, idx, y, s, out); return e.dot(r, y) }
 	e.check("gather dx", x, phi, func(dx graph.Buffer) { e.b.GatherBackward(idx, r, dx, s, out) })
 }
+
+func TestGradMatMul(t *testing.T) {
+	p := graph.MatMulParams{M: 3, K: 4, P: 5}
+	e := newEnv(t)
+	a, bm := e.buf(p.AShape().Len()), e.buf(p.BShape().Len())
+	y, r := e.buf(p.YShape().Len()), e.buf(p.YShape().Len())
+	phi := func() float64 { e.b.MatMulForward(a, bm, y, p); return e.dot(r, y) }
+	e.check("matmul da", a, phi, func(da graph.Buffer) { e.b.MatMulBackward(a, bm, r, da, nil, p) })
+	e.check("matmul db", bm, phi, func(db graph.Buffer) { e.b.MatMulBackward(a, bm, r, nil, db, p) })
+}
+
+// The square root's backward solves for the derivative of the true square
+// root of a symmetric matrix, so it matches finite differences of the
+// forward where both iterations have converged: at symmetric matrices
+// near 2·I, with 20 iterations. (At a matrix that is not symmetric the
+// iteration solves another equation: see Graph.Sqrtm.)
+func TestGradSqrtm(t *testing.T) {
+	p := graph.SqrtmParams{Size: 4, Iters: 20}
+	e := newEnv(t)
+	n := p.Shape().Len()
+	a := e.buf(n)
+	ad := e.b.Data(a)
+	for i := range 4 {
+		for j := range i + 1 {
+			v := 0.2 * ad[i*4+j]
+			if i == j {
+				v += 2
+			}
+			ad[i*4+j], ad[j*4+i] = v, v
+		}
+	}
+	y, r := e.buf(n), e.buf(n)
+	var work []graph.Buffer
+	for i := range graph.SqrtmWork + graph.SqrtmScalars {
+		work = append(work, e.buf(map[bool]int{true: n, false: 1}[i < graph.SqrtmWork]))
+	}
+	phi := func() float64 { e.b.SqrtmForward(a, y, work, p); return e.dot(r, y) }
+	phi()
+	// y·y = a: the forward converged.
+	yd := e.b.Data(y)
+	for i := range 4 {
+		for j := range 4 {
+			var s float64
+			for l := range 4 {
+				s += yd[i*4+l] * yd[l*4+j]
+			}
+			if d := math.Abs(s - ad[i*4+j]); d > 1e-12 {
+				t.Fatalf("(y·y − a)[%d,%d] = %g", i, j, d)
+			}
+		}
+	}
+	e.check("sqrtm da", a, phi, func(da graph.Buffer) { e.b.SqrtmBackward(y, r, da, work, p) })
+}

@@ -280,7 +280,79 @@ func kernelCases() []kernelCase {
 				b.BilinearResizeBackward(in[1], out[1], p)
 			}})
 	}
+	cs = append(cs, matrixCases(g)...)
 	return append(cs, normalizeCases()...)
+}
+
+// MatMulCases is the table of matrix products tested: 1×1, thin and wide
+// operands, sizes that are not multiples of 4.
+var MatMulCases = []graph.MatMulParams{
+	{M: 1, K: 1, P: 1}, {M: 3, K: 5, P: 2}, {M: 13, K: 7, P: 9}, {M: 5, K: 13, P: 3}, {M: 31, K: 17, P: 29},
+}
+
+// SqrtmSizes are the matrix sizes whose square roots are tested, each on
+// a covariance-like matrix (X·Xᵀ/k plus 0.05·I, condition numbers up to a
+// few hundred) with a symmetric upstream gradient, as the Wasserstein-2
+// loss has them.
+var SqrtmSizes = []int{1, 3, 13, 31}
+
+// matrixCases are the matrix product and square root cases.
+func matrixCases(g *gen) []kernelCase {
+	var cs []kernelCase
+	for _, p := range MatMulCases {
+		an, bn, yn := p.AShape().Len(), p.BShape().Len(), p.YShape().Len()
+		a, b, dy := g.randn(an), g.randn(bn), g.randn(yn)
+		cs = append(cs, kernelCase{fmt.Sprintf("MatMul/%dx%dx%d", p.M, p.K, p.P), TolReduce, [][]float32{a, b, dy},
+			[][]float32{g.randn(yn), g.randn(an), g.randn(bn), g.randn(an), g.randn(bn)}, []string{"y", "da", "db", "da only", "db only"},
+			func(be graph.Backend, in, out []graph.Buffer) {
+				be.MatMulForward(in[0], in[1], out[0], p)
+				be.MatMulBackward(in[0], in[1], in[2], out[1], out[2], p)
+				be.MatMulBackward(in[0], in[1], in[2], out[3], nil, p)
+				be.MatMulBackward(in[0], in[1], in[2], nil, out[4], p)
+			}})
+	}
+	for _, s := range SqrtmSizes {
+		p := graph.SqrtmParams{Size: s, Iters: 12}
+		n := s * s
+		dy := g.randn(n)
+		for i := range s {
+			for j := range i {
+				dy[j*s+i] = dy[i*s+j]
+			}
+		}
+		in := [][]float32{covariance(g, s), dy}
+		for i := range 2 * (graph.SqrtmWork + graph.SqrtmScalars) { // scratch, prefilled
+			in = append(in, g.randn(map[bool]int{true: n, false: 1}[i%(graph.SqrtmWork+graph.SqrtmScalars) < graph.SqrtmWork]))
+		}
+		cs = append(cs, kernelCase{fmt.Sprintf("Sqrtm/%dx%d", s, s), TolSqrtm, in,
+			[][]float32{g.randn(n), g.randn(n)}, []string{"y", "da"},
+			func(be graph.Backend, in, out []graph.Buffer) {
+				w := graph.SqrtmWork + graph.SqrtmScalars
+				be.SqrtmForward(in[0], out[0], in[2:2+w], p)
+				be.SqrtmBackward(out[0], in[1], out[1], in[2+w:2+2*w], p)
+			}})
+	}
+	return cs
+}
+
+// covariance is an s×s matrix X·Xᵀ/(2s) + 0.05·I, X of 2s standard
+// normal columns.
+func covariance(g *gen, s int) []float32 {
+	x := g.randn(2 * s * s)
+	out := make([]float32, s*s)
+	for i := range s {
+		for j := range s {
+			var sum float64
+			for k := range 2 * s {
+				sum += float64(x[i*2*s+k]) * float64(x[j*2*s+k])
+			}
+			if i == j {
+				sum += 0.05 * float64(2*s)
+			}
+			out[i*s+j] = float32(sum / float64(2*s))
+		}
+	}
+	return out
 }
 
 // normalizeCases covers the kernels of NormalizeGrad on the shape table

@@ -40,6 +40,10 @@ var (
 	// TolReduce is for long reductions: Gram, MSE, TV, mean and std, L1
 	// norm.
 	TolReduce = Tol{Abs: 1e-5, Rel: 1e-4}
+	// TolSqrtm is for the Newton–Schulz square root and its backward: 12
+	// iterations of three (five) matrix products each, errors compounding
+	// with the matrix's condition number.
+	TolSqrtm = Tol{Abs: 1e-4, Rel: 1e-3}
 	// TolNet is for a whole forward and backward graph, errors compounding
 	// through layers.
 	TolNet = Tol{Abs: 1e-4, Rel: 1e-3}
