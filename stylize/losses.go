@@ -40,6 +40,8 @@ type objective struct {
 	dirs       []dirSlot
 	quantiles  []quantSlot
 	selections []selSlot
+	// consts are the constants of the Wasserstein-2 loss (see w2.go).
+	consts []constSlot
 }
 
 // maskSlot is one style's content mask at one layer's resolution.
@@ -109,7 +111,8 @@ func (st *state) objShape(sc Scale, w, h int) (objShape, error) {
 // (graph.Mask) before its Gram matrix, and matched to that style's own
 // Gram matrix (Gatys et al. 2017); the blend weights, normalised to a
 // mean of 1, weigh the styles' losses. With the sliced Wasserstein loss
-// (o.StyleLoss "sw") the style terms are addSliced's.
+// (o.StyleLoss "sw") the style terms are addSliced's, with the
+// Wasserstein-2 loss ("w2") addW2's.
 func buildObjective(m Model, b graph.Backend, o Options, sh objShape) (*objective, error) {
 	h, w, masks := sh.h, sh.w, sh.masks
 	g := graph.New()
@@ -152,6 +155,11 @@ func buildObjective(m Model, b graph.Backend, o Options, sh objShape) (*objectiv
 			if err != nil {
 				return nil, err
 			}
+			terms, weights = append(terms, t...), append(weights, ws...)
+			continue
+		}
+		if o.StyleLoss == "w2" {
+			t, ws := ob.addW2(l, f, sh, blend, o.StyleWeight*l.Weight)
 			terms, weights = append(terms, t...), append(weights, ws...)
 			continue
 		}

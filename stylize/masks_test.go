@@ -149,10 +149,11 @@ func TestStyleMaskSelects(t *testing.T) {
 
 // Two flat styles, red for the left half and blue for the right: each
 // half of the result takes its own style's colour and not the other's,
-// and only a band about the seam mixes them; with Gram matrices and with
-// the sliced Wasserstein loss (each region's positions sorted apart).
+// and only a band about the seam mixes them; with Gram matrices, the
+// sliced Wasserstein loss (each region's positions sorted apart) and the
+// Wasserstein-2 loss (each region's own mean and covariance).
 func TestMasksSplitStyles(t *testing.T) {
-	for _, loss := range []string{"gram", "sw"} {
+	for _, loss := range []string{"gram", "sw", "w2"} {
 		t.Run(loss, func(t *testing.T) { masksSplitStyles(t, loss) })
 	}
 }
@@ -166,9 +167,15 @@ func masksSplitStyles(t *testing.T, loss string) {
 	// Adam: L-BFGS from a flat grey start barely moves in 40 iterations
 	// with these two styles (it does with one).
 	o := Options{Size: w, Iterations: 40, Init: "content", Optimizer: "adam", ContentWeight: 1e-3, StyleWeight: 1e4, Seed: 1}
-	if loss == "sw" {
+	switch loss {
+	case "sw":
 		longOnFastDevice(t, eng)
-		o.StyleLoss, o.StyleWeight = loss, 10
+		o.StyleLoss, o.StyleWeight = loss, 1
+	case "w2":
+		// Its square roots cost the same at any image size: two of the
+		// network's 64-channel layers keep the test short.
+		o.StyleLoss, o.StyleWeight = loss, 1
+		o.StyleLayers = []Layer{{"relu1_1", 1}, {"relu2_1", 1}}
 	}
 	r := Request{Content: flat(w, h, [3]float32{0.5, 0.5, 0.5}),
 		Styles:       []*Image{flat(64, 64, red), flat(64, 64, blue)},

@@ -58,7 +58,9 @@ type Options struct {
 
 	// StyleLoss is the style statistic matched: "gram" (or empty), Gram
 	// matrices (Gatys et al. 2015); "sw", the sliced Wasserstein distance
-	// between feature distributions (Heitz et al. 2021, see sliced.go).
+	// between feature distributions (Heitz et al. 2021, see sliced.go);
+	// "w2", the Wasserstein-2 distance between their Gaussian fits
+	// (crowsonkb's style-transfer-pytorch, see w2.go).
 	StyleLoss string `json:",omitempty"` // omitted when empty: older checkpoints keep their fingerprints
 
 	// NormalizeGradients divides each loss term's gradient by its L1 norm
@@ -226,8 +228,8 @@ func (o Options) Validate(styles int, layers []string) error {
 		return fmt.Errorf("no style image: give at least one")
 	case o.StyleBlend != nil && len(o.StyleBlend) != styles:
 		return fmt.Errorf("%d style blend weights for %d style images: give one weight per style", len(o.StyleBlend), styles)
-	case o.StyleLoss != "" && o.StyleLoss != "gram" && o.StyleLoss != "sw":
-		return fmt.Errorf("style loss %q: use gram or sw", o.StyleLoss)
+	case o.StyleLoss != "" && o.StyleLoss != "gram" && o.StyleLoss != "sw" && o.StyleLoss != "w2":
+		return fmt.Errorf("style loss %q: use gram, sw or w2", o.StyleLoss)
 	case o.Optimizer != "lbfgs" && o.Optimizer != "adam":
 		return fmt.Errorf("optimizer %q: use lbfgs or adam", o.Optimizer)
 	case bad("", o.LearningRate) || o.LearningRate == 0:

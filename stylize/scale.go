@@ -45,6 +45,9 @@ func (st *state) runScale(ctx context.Context, idx int, sc Scale, prev *Image) (
 	if err := r.bindSliced(); err != nil {
 		return nil, err
 	}
+	if err := r.bindConsts(); err != nil {
+		return nil, err
+	}
 	first, resume, x0, err := st.startAt(idx, prev, content, w, h)
 	if err != nil {
 		return nil, err
@@ -83,10 +86,10 @@ func (r *scaleRun) finish(runErr error) (*Image, error) {
 // else a tiled objective (see planTiles).
 func (st *state) fitObjective(idx int, sc Scale, w, h int) (*objective, *tiledObjective, error) {
 	o := st.o
-	// Masked runs and the sliced Wasserstein loss are not tiled (yet):
-	// each tile would need every style's statistics under its own mask,
-	// or sorted projections of the whole image.
-	untileable := len(st.r.ContentMasks) > 0 || o.StyleLoss == "sw"
+	// Masked runs and the Wasserstein losses are not tiled (yet): each
+	// tile would need every style's statistics under its own mask, sorted
+	// projections of the whole image, or the whole image's covariance.
+	untileable := len(st.r.ContentMasks) > 0 || o.StyleLoss == "sw" || o.StyleLoss == "w2"
 	if o.Tile <= 0 || max(w, h) <= o.Tile || untileable {
 		sh, err := st.objShape(sc, w, h)
 		if err != nil {
@@ -99,7 +102,7 @@ func (st *state) fitObjective(idx int, sc Scale, w, h int) (*objective, *tiledOb
 		err = checkFits(st.eng, ob.planBytes()+o.optimiserBytes(3*w*h, sc.Iterations), sc.Side, st.sizeAdvice)
 		var fe *fitError
 		if untileable && errors.As(err, &fe) {
-			err = fmt.Errorf("%w (runs with masks or -style-loss sw are not tiled)", err)
+			err = fmt.Errorf("%w (runs with masks or -style-loss sw or w2 are not tiled)", err)
 		}
 		if err == nil || o.Tile != 0 || untileable || !errors.As(err, &fe) {
 			return ob, nil, err

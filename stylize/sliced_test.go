@@ -52,57 +52,73 @@ func TestSlicedMatchesPyTorch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			g.Keep(terms[0])
-			g.Backward(terms[0])
-			var bufs []graph.Buffer
-			bind := func(t2 *graph.Tensor, data []float32) {
-				buf, err := b.Alloc(len(data), t2.Name())
-				if err != nil {
-					t.Fatal(err)
-				}
-				bufs = append(bufs, buf)
-				if err := b.Upload(buf, data); err != nil {
-					t.Fatal(err)
-				}
-				t2.Bind(buf)
-			}
-			bind(x, c.Features)
-			bind(ob.targets[0], c.Style)
-			bind(ob.dirs[0].t, c.Directions)
+			binds := []leafData{{x, c.Features}, {ob.targets[0], c.Style}, {ob.dirs[0].t, c.Directions}}
 			for _, q := range ob.quantiles {
-				bind(q.t, quantiles(q.m, q.n))
+				binds = append(binds, leafData{q.t, quantiles(q.m, q.n)})
 			}
-			prog, err := g.Compile(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			prog.Run()
-			loss := make([]float32, 1)
-			grad := make([]float32, sh.Len())
-			if err := b.Download(terms[0].Buffer(), loss); err != nil {
-				t.Fatal(err)
-			}
-			if err := b.Download(x.Grad(), grad); err != nil {
-				t.Fatal(err)
-			}
-			prog.Close()
-			for _, buf := range bufs {
-				b.Free(buf)
-			}
-			if d := math.Abs(float64(loss[0])-c.Loss) / c.Loss; d > 1e-4 {
-				t.Errorf("%s case %d: loss %v, PyTorch %v (%.2g relative)", name, i, loss[0], c.Loss, d)
-			}
-			var num, den float64
-			for j, v := range grad {
-				num += (float64(v) - c.Grad[j]) * (float64(v) - c.Grad[j])
-				den += c.Grad[j] * c.Grad[j]
-			}
-			if d := math.Sqrt(num / den); d > 1e-4 {
-				t.Errorf("%s case %d: gradient differs from PyTorch's by %.2g relative (RMS)", name, i, d)
-			} else {
-				t.Logf("%s case %d: loss %.2g relative from PyTorch's, gradient %.2g (RMS)", name, i, math.Abs(float64(loss[0])-c.Loss)/c.Loss, d)
-			}
+			loss, grad := evalTerm(t, b, g, x, terms[0], binds)
+			compareGolden(t, name, i, loss, grad, c.Loss, c.Grad)
 		}
+	}
+}
+
+// leafData is a leaf of a test graph and the data to bind it to.
+type leafData struct {
+	t    *graph.Tensor
+	data []float32
+}
+
+// evalTerm binds the leaves, runs the graph of the loss term (whose
+// input is the variable x) forward and backward, and returns the loss and
+// x's gradient.
+func evalTerm(t *testing.T, b graph.Backend, g *graph.Graph, x, term *graph.Tensor, leaves []leafData) (float64, []float32) {
+	t.Helper()
+	g.Keep(term)
+	g.Backward(term)
+	for _, l := range leaves {
+		buf, err := b.Alloc(len(l.data), l.t.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Free(buf)
+		if err := b.Upload(buf, l.data); err != nil {
+			t.Fatal(err)
+		}
+		l.t.Bind(buf)
+	}
+	prog, err := g.Compile(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prog.Close()
+	prog.Run()
+	loss := make([]float32, 1)
+	grad := make([]float32, x.Shape().Len())
+	if err := b.Download(term.Buffer(), loss); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Download(x.Grad(), grad); err != nil {
+		t.Fatal(err)
+	}
+	return float64(loss[0]), grad
+}
+
+// compareGolden checks a loss within 1e-4 relative of PyTorch's, and its
+// gradient within 1e-4 in relative RMS.
+func compareGolden(t *testing.T, name string, i int, loss float64, grad []float32, want float64, wantGrad []float64) {
+	t.Helper()
+	if d := math.Abs(loss-want) / want; d > 1e-4 {
+		t.Errorf("%s case %d: loss %v, PyTorch %v (%.2g relative)", name, i, loss, want, d)
+	}
+	var num, den float64
+	for j, v := range grad {
+		num += (float64(v) - wantGrad[j]) * (float64(v) - wantGrad[j])
+		den += wantGrad[j] * wantGrad[j]
+	}
+	if d := math.Sqrt(num / den); d > 1e-4 {
+		t.Errorf("%s case %d: gradient differs from PyTorch's by %.2g relative (RMS)", name, i, d)
+	} else {
+		t.Logf("%s case %d: loss %.2g relative from PyTorch's, gradient %.2g (RMS)", name, i, math.Abs(loss-want)/want, d)
 	}
 }
 

@@ -86,7 +86,9 @@ func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string
 // each style's Gram matrices are targets of their own, layer by layer,
 // instead of being blended; styleMasks, when not nil, has each style's
 // mask (nil for none) at its size. With the sliced Wasserstein loss each
-// style's features are its targets, layer by layer (see addSliced).
+// style's features are its targets, layer by layer (see addSliced); with
+// the Wasserstein-2 loss each term's mean, covariance root and trace (see
+// w2Targets).
 func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styles [][]float32, sizes [][2]int, tileWin int, perStyle bool, styleMasks [][]float32) ([][]float32, error) {
 	var out [][]float32
 	cl := make([]string, len(o.ContentLayers))
@@ -99,6 +101,10 @@ func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styl
 	}
 	for _, l := range o.ContentLayers {
 		out = append(out, cf[l.Name])
+	}
+	if o.StyleLoss == "w2" {
+		st, err := w2Targets(eng, m, o, styles, sizes, tileWin, perStyle, styleMasks)
+		return append(out, st...), err
 	}
 	sl := make([]string, len(o.StyleLayers))
 	for i, l := range o.StyleLayers {

@@ -12,7 +12,8 @@ import (
 )
 
 // BenchmarkTextureSynthesis synthesises two textures from uniform noise
-// (content weight 0) with the Gram loss and with the sliced Wasserstein loss, on
+// (content weight 0) with the Gram loss, the sliced Wasserstein loss and the
+// Wasserstein-2 loss, on
 // the embedded network, and reports how far each result is from its
 // texture: hist, the total variation distance between their colour
 // histograms (8 bins a channel; 0 is equal, 1 disjoint), and spectrum,
@@ -24,7 +25,7 @@ func BenchmarkTextureSynthesis(b *testing.B) {
 	const side = 128
 	textures := map[string]*Image{"swirls": SampleStyle(side, side), "dots": dots(side, side, 3)}
 	for _, name := range []string{"swirls", "dots"} {
-		for _, loss := range []string{"gram", "sw"} {
+		for _, loss := range []string{"gram", "sw", "w2"} {
 			b.Run(name+"/"+loss, func(b *testing.B) {
 				eng := gpuEngine(&testing.T{})
 				m := FromNet("embedded", vgg.NewRandom(0))
@@ -33,8 +34,11 @@ func BenchmarkTextureSynthesis(b *testing.B) {
 				// neural-style's near-flat random start L-BFGS barely moves.
 				o := Options{Size: side, Iterations: 100, Init: "noise", NoDefaults: true, StyleWeight: 1e6, TVWeight: 1e-5,
 					ContentLayers: []Layer{{"relu3_1", 0}}, Seed: 1}
-				if loss == "sw" {
+				switch loss {
+				case "sw":
 					o.StyleLoss, o.StyleWeight = "sw", 20
+				case "w2":
+					o.StyleLoss, o.StyleWeight = "w2", 3
 				}
 				var im *Image
 				for range b.N {

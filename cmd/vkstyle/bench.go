@@ -68,7 +68,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	warmup := fs.Int("warmup", -1, "untimed iterations before the timed ones; -1: the L-BFGS history (100), so that the timed ones are the steady state, or 2 for Adam")
 	device := fs.String("device", "", "Vulkan device: index or name substring")
 	kernels := fs.String("kernels", "auto", "convolution and Gram kernels: texel (register tiles, for CPU Vulkan), shared (shared-memory tiles, for GPUs) or auto ($"+stylize.FamilyEnv+" if set, else by device)")
-	styleLoss := fs.String("style-loss", "gram", "style statistic: gram or sw (sliced Wasserstein)")
+	styleLoss := fs.String("style-loss", "gram", "style statistic: gram, sw (sliced Wasserstein) or w2 (Wasserstein-2)")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -79,8 +79,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if *warmup < -1 {
 		return fmt.Errorf("-warmup %d: give 0 or more untimed iterations, or -1 for the default", *warmup)
 	}
-	if *styleLoss != "gram" && *styleLoss != "sw" {
-		return fmt.Errorf("-style-loss %q: give gram or sw", *styleLoss)
+	if *styleLoss != "gram" && *styleLoss != "sw" && *styleLoss != "w2" {
+		return fmt.Errorf("-style-loss %q: give gram, sw or w2", *styleLoss)
 	}
 	k, err := stylize.ParseFamily(*kernels)
 	if err != nil {

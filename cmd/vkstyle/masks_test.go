@@ -23,14 +23,14 @@ func writeMask(t *testing.T, path string, w, h int, white func(x, y int) bool) s
 }
 
 // Two styles under two masks of another size than the content render; a
-// style mask per style is taken too; with both style losses.
+// style mask per style is taken too; with each style loss.
 func TestRenderMasks(t *testing.T) {
 	requireDevice(t)
 	dir := t.TempDir()
 	left := writeMask(t, filepath.Join(dir, "left.png"), 20, 10, func(x, y int) bool { return x < 10 })
 	right := writeMask(t, filepath.Join(dir, "right.png"), 20, 10, func(x, y int) bool { return x >= 10 })
 	s1, s2 := writePNG(t, filepath.Join(dir, "s1.png"), 40, 40), writePNG(t, filepath.Join(dir, "s2.png"), 48, 32)
-	for _, loss := range []string{"gram", "sw"} {
+	for _, loss := range []string{"gram", "sw", "w2"} {
 		out := filepath.Join(dir, loss+".png")
 		code, _, stderr := vkstyle(t, small(out, "-style-loss", loss, "-style", s1+","+s2, "-content-masks", left+","+right, "-style-masks", right+","+left)...)
 		if code != 0 {
@@ -60,7 +60,7 @@ func TestRenderMasksBadInput(t *testing.T) {
 		{[]string{"-style", styles, "-content-masks", white + "," + black}, "content mask " + black + " covers nothing"},
 		{[]string{"-style", styles, "-style-masks", white + "," + white}, "-style-masks needs -content-masks"},
 		{[]string{"-style", styles, "-content-masks", white + "," + white, "-style-masks", white}, "-style-masks: 1 masks for 2 style images"},
-		{[]string{"-style-loss", "w3"}, `-style-loss "w3": give gram or sw`},
+		{[]string{"-style-loss", "w3"}, `-style-loss "w3": give gram, sw or w2`},
 	} {
 		code, _, stderr := vkstyle(t, small(out, c.args...)...)
 		oneLineError(t, code, stderr, c.want)

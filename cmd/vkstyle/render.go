@@ -50,7 +50,7 @@ func (f *renderFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.style, "style", "", "style images: files separated by commas, or a directory (default: a swirl pattern drawn by vkstyle)")
 	fs.StringVar(&f.contentMasks, "content-masks", "", "one mask image per style, separated by commas: white where that style applies in the result, grey partly (resized to the content)")
 	fs.StringVar(&f.styleMasks, "style-masks", "", "with -content-masks, one mask per style: white where the style image's statistics are taken from")
-	fs.StringVar(&f.styleLoss, "style-loss", "gram", "style statistic: gram (Gram matrices, Gatys et al.) or sw (sliced Wasserstein distance of the feature distributions, Heitz et al. 2021)")
+	fs.StringVar(&f.styleLoss, "style-loss", "gram", "style statistic: gram (Gram matrices, Gatys et al.), sw (sliced Wasserstein distance of the feature distributions, Heitz et al. 2021) or w2 (Wasserstein-2 distance of their Gaussian fits, crowsonkb)")
 	fs.StringVar(&f.blend, "style-blend", "", "style blend weights, one per style, separated by commas (default: equal)")
 	fs.StringVar(&f.out, "out", "vkstyle-out.png", "output image (.png or .jpg)")
 	fs.IntVar(&f.size, "size", 0, "longer side of the result in pixels (default 512; 256 with the embedded model)")
@@ -139,8 +139,8 @@ func (f *renderFlags) options(embedded bool) (stylize.Options, error) {
 		Seed: f.seed, OriginalColors: f.originalColors, MatchColors: f.matchColors, NormalizeGradients: f.normalizeGradients,
 		PrintEvery: f.printEvery, SaveEvery: f.saveEvery, MaxPixels: f.maxPixels, StyleLoss: f.styleLoss,
 	}
-	if f.styleLoss != "gram" && f.styleLoss != "sw" {
-		return o, fmt.Errorf("-style-loss %q: give gram or sw", f.styleLoss)
+	if f.styleLoss != "gram" && f.styleLoss != "sw" && f.styleLoss != "w2" {
+		return o, fmt.Errorf("-style-loss %q: give gram, sw or w2", f.styleLoss)
 	}
 	if o.StyleLoss == "gram" {
 		o.StyleLoss = "" // the default, which checkpoints fingerprint as before
@@ -284,16 +284,23 @@ func parseRender(name string, args []string, stderr io.Writer) (f *renderFlags, 
 			}
 		}
 	}
-	if f.styleLoss == "sw" && !set["style-weight"] {
-		// The sliced Wasserstein loss is the mean squared difference of
-		// sorted projections, of the size of the features squared, where
-		// a Gram loss is of their fourth power over the channels²: on the
-		// embedded network a weight of 20 starts it where a Gram weight of
-		// 1e5 starts the Gram loss (the sample pictures carry their strokes
-		// within 30 iterations); on VGG, Heitz et al.'s weight of 1.
+	if (f.styleLoss == "sw" || f.styleLoss == "w2") && !set["style-weight"] {
+		// The Wasserstein losses are of the size of the features squared,
+		// where a Gram loss is of their fourth power over the channels².
+		// The sliced loss is the mean squared difference of sorted
+		// projections: on the embedded network a weight of 20 starts it
+		// where a Gram weight of 1e5 starts the Gram loss (the sample
+		// pictures carry their strokes within 30 iterations); on VGG,
+		// Heitz et al.'s weight of 1. The Wasserstein-2 loss at 3 on the
+		// embedded network transfers about as much of the sample style
+		// in 100 iterations as the Gram default (docs/BENCHMARKS.md); on
+		// VGG, crowsonkb's total style weight of 1 (untuned here).
 		w := "1"
-		if model.Name() == "embedded" {
+		switch {
+		case model.Name() == "embedded" && f.styleLoss == "sw":
 			w = "20"
+		case model.Name() == "embedded":
+			w = "3"
 		}
 		fs.Set("style-weight", w)
 	}
