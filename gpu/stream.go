@@ -10,14 +10,15 @@ import "errors"
 // Sync, so APIs that cannot return errors (graph.Kernels) can still report
 // them.
 type Stream struct {
-	dev     *Device
-	batch   *Batch
-	err     error
-	syncs   int
-	submits int       // vkQueueSubmit calls of those syncs
-	split   int       // the most of them one sync made
-	release []*Buffer // closed after the next Sync
-	timings []Timing  // of the submissions since TakeTimings
+	dev        *Device
+	batch      *Batch
+	err        error
+	syncs      int
+	submits    int       // vkQueueSubmit calls of those syncs
+	dispatches int       // recorded in the batches those syncs submitted
+	split      int       // the most of them one sync made
+	release    []*Buffer // closed after the next Sync
+	timings    []Timing  // of the submissions since TakeTimings
 }
 
 // NewStream creates a stream on dev.
@@ -63,6 +64,10 @@ func (s *Stream) Syncs() int { return s.syncs }
 // (Options.SubmitGFLOP; see Batch.Work).
 func (s *Stream) Submissions() int { return s.submits }
 
+// Dispatches counts the dispatches the syncs so far submitted: with
+// Syncs, what a loop's iteration costs.
+func (s *Stream) Dispatches() int { return s.dispatches }
+
 // MaxSplit is the most submissions one Sync has made: how many pieces the
 // largest batch (an evaluation of the network) was cut into.
 func (s *Stream) MaxSplit() int { return s.split }
@@ -92,6 +97,7 @@ func (s *Stream) Sync() error {
 			n := s.batch.Submissions()
 			s.submits += n
 			s.split = max(s.split, n)
+			s.dispatches += s.batch.Dispatches()
 			err = s.batch.Submit()
 			s.timings = append(s.timings, s.batch.Timings()...)
 		}

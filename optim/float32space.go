@@ -82,6 +82,26 @@ func (sp Float32Space) DotTo(dst Vector, i int, a, b Vector) {
 	d[i] = float32(dot)
 }
 
+// DotsTo sets dst_{at+j} = float32(Dot(a, bs[j])), as DotTo.
+func (sp Float32Space) DotsTo(dst Vector, at int, a Vector, bs []Vector) {
+	for j, b := range bs {
+		sp.DotTo(dst, at+j, a, b)
+	}
+}
+
+// Combine sets dst = Σ c[j]·xs[j] in float32, each term added as Axpy
+// adds it (the product rounded first).
+func (sp Float32Space) Combine(dst Vector, c []float64, xs []Vector) {
+	d := f32(dst, "Combine")
+	for _, x := range xs {
+		checkCombine("Float32Space.Combine", d, f32(x, "Combine"), len(c), len(xs))
+	}
+	clear(d)
+	for j, x := range xs {
+		sp.Axpy(dst, c[j], x)
+	}
+}
+
 // AxpyCoef sets y += c·x with c = float32(k.W1)*s[k.I1] +
 // float32(k.W2)*s[k.I2] in float32, each operation rounded (the second term
 // only if k.W2 != 0), then as Axpy: the product c·x_i rounded first.

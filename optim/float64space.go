@@ -94,6 +94,36 @@ func (sp Float64Space) DotTo(dst Vector, i int, a, b Vector) {
 	d[i], _ = sp.Dot(a, b)
 }
 
+// DotsTo sets dst_{at+j} = Dot(a, bs[j]).
+func (sp Float64Space) DotsTo(dst Vector, at int, a Vector, bs []Vector) {
+	for j, b := range bs {
+		sp.DotTo(dst, at+j, a, b)
+	}
+}
+
+// Combine sets dst = Σ c[j]·xs[j], each term added as Axpy adds it.
+func (sp Float64Space) Combine(dst Vector, c []float64, xs []Vector) {
+	d := f64(dst, "Combine")
+	for _, x := range xs {
+		checkCombine("Float64Space.Combine", d, f64(x, "Combine"), len(c), len(xs))
+	}
+	clear(d)
+	for j, x := range xs {
+		sp.Axpy(dst, c[j], x)
+	}
+}
+
+// checkCombine panics, naming op, unless Combine has as many coefficients
+// as vectors, at least one, and x (one of them) is not dst.
+func checkCombine[E float32 | float64](op string, dst, x []E, coefs, vecs int) {
+	switch {
+	case coefs != vecs || vecs == 0:
+		panic(fmt.Sprintf("optim: %s: %d coefficients for %d vectors", op, coefs, vecs))
+	case len(dst) > 0 && len(x) > 0 && &dst[0] == &x[0]:
+		panic(fmt.Sprintf("optim: %s: dst is one of the vectors combined", op))
+	}
+}
+
 // AxpyCoef sets y += c·x with c = (k.W1*s[k.I1]) + (k.W2*s[k.I2]), each
 // operation rounded (the second term only if k.W2 != 0), as Axpy.
 func (sp Float64Space) AxpyCoef(y Vector, s Vector, k Coef, x Vector) {

@@ -100,10 +100,13 @@ func (c LBFGSConfig) withDefaults() LBFGSConfig {
 // copy of the iterate (for the line search and for rolling back after a NaN)
 // and, with StrongWolfe, up to four gradients of trial points.
 //
-// Synchronisation: an iteration reads back a constant number of scalars,
-// whatever the history: the two-loop recursion keeps its 2·k dot products
-// in the Space (DotTo) and scales by them there (AxpyCoef), so on a GPU it
-// is recorded in one go; the host reads sᵀy and yᵀy together, gᵀd, and the
+// Synchronisation and kernels: an iteration reads back a constant number
+// of scalars and records a constant number of vector operations, whatever
+// the history: the two-loop recursion is vector-free (see vectorfree.go):
+// the products of the new s, y and g with the stored pairs are taken by
+// three DotsTo and read back together (with sᵀy and yᵀy, which decide
+// whether the pair is kept), the recursion runs on the host, and the
+// direction is one Combine. The host reads those products, gᵀd, and the
 // norms the stopping tests need.
 type LBFGS struct {
 	s   Space
@@ -123,9 +126,10 @@ type LBFGS struct {
 	dirs, stps       []Vector // y and s pairs, oldest first
 	ro               []float64
 
-	// dots holds the two-loop's dot products in the Space: sᵢᵀq at i and
-	// yᵢᵀr at History+i, sᵀy of the newest pair at 2·History and yᵀy at
-	// 2·History+1. dotsHost is where the last two are read.
+	// gram holds the inner products of the stored pairs and the gradient
+	// (the vector-free two-loop); dots is where the Space takes an
+	// update's products (candidateRows), dotsHost where they are read.
+	gram     gramHistory
 	dots     Vector
 	dotsHost []float64
 
@@ -363,7 +367,8 @@ func (o *LBFGS) fail(err error) error {
 // ensureSpare allocates the free correction pair if there is none.
 func (o *LBFGS) ensureSpare() error {
 	if o.dots == nil {
-		v, err := o.s.New(2*o.cfg.History + 2)
+		_, total := candidateRows(o.cfg.History)
+		v, err := o.s.New(total)
 		if err != nil {
 			return fmt.Errorf("optim: LBFGS: allocating history: %w", err)
 		}
@@ -387,11 +392,14 @@ func (o *LBFGS) clearHistory() {
 		o.s.Free(o.stps[i])
 	}
 	o.dirs, o.stps, o.ro = o.dirs[:0], o.stps[:0], o.ro[:0]
+	o.gram.clear()
 }
 
 // updateHistory forms y = g - g_prev and s = t·d in the spare pair and stores
 // them if sᵀy > 1e-10, dropping the oldest pair when History are stored, and
-// updates the initial Hessian scale sᵀy/yᵀy (Nocedal & Wright eq. 7.20).
+// updates the initial Hessian scale sᵀy/yᵀy (Nocedal & Wright eq. 7.20) and
+// the inner products of the vector-free two-loop: the products of s, y and
+// g with the stored pairs and the candidate, read back in one go.
 func (o *LBFGS) updateHistory() {
 	sp := o.s
 	y, s := o.spareY, o.spareS
@@ -399,18 +407,31 @@ func (o *LBFGS) updateHistory() {
 	sp.Axpy(y, -1, o.prevG)
 	sp.Copy(s, o.d)
 	sp.Scale(s, o.t)
-	// sᵀy and yᵀy in one read-back (yᵀy is needed only if the pair is kept).
-	h := o.cfg.History
-	sp.DotTo(o.dots, 2*h, y, s)
-	sp.DotTo(o.dots, 2*h+1, y, y)
-	ys, yy := math.NaN(), math.NaN()
-	if o.sc.read(o.dots, o.dotsHost) {
-		ys, yy = o.dotsHost[2*h], o.dotsHost[2*h+1]
-	}
-	if !(ys > 1e-10) {
+	k := len(o.dirs)
+	if o.gram.stale && !o.rebuildGram() {
 		return
 	}
-	if len(o.dirs) == o.cfg.History {
+	basis := make([]Vector, 0, 2*(k+1))
+	basis = append(append(basis, o.stps...), s)
+	basis = append(append(basis, o.dirs...), y)
+	n, total := candidateRows(k)
+	sp.DotsTo(o.dots, 0, o.g, basis)
+	sp.DotsTo(o.dots, n, s, basis)
+	sp.DotsTo(o.dots, 2*n, y, basis)
+	rows := o.dotsHost[:total]
+	ys, yy := math.NaN(), math.NaN()
+	if o.sc.read(o.dots, o.dotsHost) {
+		ys, yy = rows[n+2*k+1], rows[2*n+2*k+1] // sᵀy, yᵀy
+	}
+	keep := ys > 1e-10
+	full := len(o.dirs) == o.cfg.History
+	if o.sc.err == nil {
+		o.gram.update(k, rows, keep, keep && full)
+	}
+	if !keep {
+		return
+	}
+	if full {
 		o.spareY, o.spareS = o.dirs[0], o.stps[0]
 		copy(o.dirs, o.dirs[1:])
 		copy(o.stps, o.stps[1:])
@@ -425,27 +446,44 @@ func (o *LBFGS) updateHistory() {
 	o.hDiag = ys / yy
 }
 
-// twoLoop sets d = -H·g by the two-loop recursion, Nocedal & Wright,
-// Algorithm 7.4, with H₀ = hDiag·I, using d itself for q and r as torch does.
-// The dot products stay in the Space: αᵢ = ρᵢ·sᵢᵀq is kept as sᵢᵀq in
-// dots[i], and the second loop's coefficient αᵢ − βᵢ = ρᵢ·sᵢᵀq − ρᵢ·yᵢᵀr is
-// formed from dots[i] and dots[History+i], the same products and
-// difference torch computes, so nothing is read back.
-func (o *LBFGS) twoLoop() {
-	sp := o.s
+// rebuildGram computes the inner products of the stored pairs whole (after
+// a state was restored), each as an update would have: a product of a and
+// b is the same as one of b and a, so the resumed run's matrix has the
+// bits of the uninterrupted one's. It reports whether it succeeded.
+func (o *LBFGS) rebuildGram() bool {
 	k := len(o.dirs)
-	h := o.cfg.History
-	sp.Copy(o.d, o.g)
-	sp.Scale(o.d, -1)
-	for i := k - 1; i >= 0; i-- {
-		sp.DotTo(o.dots, i, o.stps[i], o.d)
-		sp.AxpyCoef(o.d, o.dots, Coef{W1: -o.ro[i], I1: i}, o.dirs[i])
+	if k == 0 {
+		o.gram.rebuild(0, nil)
+		return true
 	}
-	sp.Scale(o.d, o.hDiag)
-	for i := 0; i < k; i++ {
-		sp.DotTo(o.dots, h+i, o.dirs[i], o.d)
-		sp.AxpyCoef(o.d, o.dots, Coef{W1: o.ro[i], I1: i, W2: -o.ro[i], I2: h + i}, o.stps[i])
+	v, err := o.s.New(rebuildRows(k))
+	if err != nil {
+		o.sc.err = fmt.Errorf("optim: LBFGS: rebuilding the history's products: %w", err)
+		return false
 	}
+	defer o.s.Free(v)
+	pairs := append(append([]Vector(nil), o.stps...), o.dirs...)
+	for i := range k {
+		o.s.DotsTo(v, 3*k*i, o.stps[i], pairs)
+		o.s.DotsTo(v, 3*k*i+2*k, o.dirs[i], o.dirs)
+	}
+	rows := make([]float64, v.Len())
+	if !o.sc.read(v, rows) {
+		return false
+	}
+	o.gram.rebuild(k, rows)
+	return true
+}
+
+// twoLoop sets d = -H·g by the two-loop recursion, Nocedal & Wright,
+// Algorithm 7.4, with H₀ = hDiag·I, run vector-free (see vectorfree.go):
+// on the host over the inner products, then d as one combination of g and
+// the stored pairs.
+func (o *LBFGS) twoLoop() {
+	cs, cy, cg := o.gram.direction(o.ro, o.hDiag)
+	coefs := append(append([]float64{cg}, cs...), cy...)
+	vecs := append(append([]Vector{o.g}, o.stps...), o.dirs...)
+	o.s.Combine(o.d, coefs, vecs)
 }
 
 // Close frees the optimiser's vectors (not x). It is idempotent; a closed

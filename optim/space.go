@@ -68,6 +68,18 @@ type Space interface {
 	// s must not be y.
 	AxpyCoef(y Vector, s Vector, k Coef, x Vector)
 
+	// DotsTo sets dst_{at+j} = Σ a_k bs[j]_k for every j, each as DotTo
+	// computes it (a product of a and b and of b and a is the same), and
+	// keeps them in the space. A GPU space records them in a few
+	// dispatches whatever len(bs): the vector-free L-BFGS asks for a
+	// vector's products with its whole history at once.
+	DotsTo(dst Vector, at int, a Vector, bs []Vector)
+
+	// Combine sets dst = Σ_j c[j]·xs[j], the terms added in the order of
+	// j to a sum that starts at zero, each as Axpy adds it. dst must not
+	// be one of xs, and xs must not be empty.
+	Combine(dst Vector, c []float64, xs []Vector)
+
 	// AbsSum returns Σ |v_i|, the 1-norm. It may synchronise with the device.
 	// L-BFGS needs it once, for the length of its first step.
 	AbsSum(v Vector) (float64, error)

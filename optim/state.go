@@ -195,6 +195,8 @@ func (o *LBFGS) ReadFrom(r io.Reader) (int64, error) {
 	o.funcEvals, o.nIter, o.t, o.hDiag = funcEvals, nIter, t, hDiag
 	o.havePrev, o.prevLoss, o.backupValid = havePrev, prevLoss, backupValid
 	o.dirs, o.stps, o.ro = dirs, stps, ro
+	o.gram.clear()
+	o.gram.stale = true // its products are taken again at the next update
 	o.failed, o.sc.err = nil, nil
 	return dec.count, nil
 }

@@ -15,17 +15,23 @@ import (
 // differences are the syncs per Step.
 type syncProbe struct {
 	*vkoptim.Space
-	marks []int
+	marks, dispatches []int
 }
 
 func (p *syncProbe) MaxAbs(v optim.Vector) (float64, error) {
 	p.marks = append(p.marks, p.Stream().Syncs())
+	p.dispatches = append(p.dispatches, p.Stream().Dispatches())
 	return p.Space.MaxAbs(v)
 }
 
 // perStep returns the syncs between the last two MaxAbs calls.
-func (p *syncProbe) perStep() int {
-	m := p.marks
+func (p *syncProbe) perStep() int { return lastDiff(p.marks) }
+
+// dispatchesPerStep returns the dispatches submitted between the last two
+// MaxAbs calls.
+func (p *syncProbe) dispatchesPerStep() int { return lastDiff(p.dispatches) }
+
+func lastDiff(m []int) int {
 	if len(m) < 2 {
 		return 0
 	}
@@ -50,15 +56,32 @@ func BenchmarkLBFGSVectorWork(b *testing.B) {
 // a full history, objective ½|x|²): four read-backs whatever the history
 // — the objective's Dot, max |g|, sᵀy with yᵀy, and gᵀd — because the
 // two-loop recursion keeps its dot products on the device.
+//
+// The dispatches of an iteration do not grow with the history while the
+// stored pairs fit one multi-vector dispatch, and beyond it by one per 14
+// vectors (on lavapipe's 32 storage buffers): the vector-free two-loop
+// takes its products and its direction in a few dispatches each, where
+// the textbook loop recorded four per pair.
 func TestSyncsPerIteration(t *testing.T) {
-	for _, h := range []int{1, 2, 7} {
-		if got := syncsPerIteration(t, h); got != 4 {
-			t.Errorf("%d syncs per iteration with %d pairs, want 4", got, h)
+	var few int
+	for _, h := range []int{1, 2, 5, 40} {
+		syncs, dispatches := syncsPerIteration(t, h)
+		if syncs != 4 {
+			t.Errorf("%d syncs per iteration with %d pairs, want 4", syncs, h)
+		}
+		t.Logf("%d pairs: %d dispatches per iteration", h, dispatches)
+		// Three DotsTo over 2(h+1) vectors, one Combine over 2h+1.
+		extra := 3*((2*(h+1)+13)/14-1) + (2*h+1+14)/15 - 1
+		switch {
+		case h == 1:
+			few = dispatches
+		case dispatches > few+extra:
+			t.Errorf("%d dispatches per iteration with %d pairs, %d with 1: want at most %d more", dispatches, h, few, extra)
 		}
 	}
 }
 
-func syncsPerIteration(t *testing.T, h int) int {
+func syncsPerIteration(t *testing.T, h int) (syncs, dispatches int) {
 	const n = 100
 	sp := open(t, gpu.Options{})
 	p := &syncProbe{Space: sp}
@@ -85,7 +108,7 @@ func syncsPerIteration(t *testing.T, h int) int {
 	if _, err := o.Step(context.Background(), f); err != nil {
 		t.Fatal(err)
 	}
-	return p.perStep()
+	return p.perStep(), p.dispatchesPerStep()
 }
 
 // BenchmarkReadback is the latency of one scalar read-back: a Dot of one

@@ -187,6 +187,43 @@ func (sp *Space) DotTo(dst optim.Vector, i int, a, b optim.Vector) {
 	sp.fail("DotTo", sp.st.Batch().Dot(d.buf, i, as.buf, bs.buf, as.n))
 }
 
+// DotsTo records dst_{at+j} = Σ a_k bs[j]_k for every j in a few
+// dispatches (see gpu.Batch.DotsTo), without synchronising.
+func (sp *Space) DotsTo(dst optim.Vector, at int, a optim.Vector, bs []optim.Vector) {
+	defer sp.st.Batch().WithLabel("optimiser")()
+	d, as := vec(dst, "DotsTo"), vec(a, "DotsTo")
+	bufs := make([]*gpu.Buffer, len(bs))
+	for j, b := range bs {
+		v := vec(b, "DotsTo")
+		sameLen("DotsTo", as.n, v.n)
+		bufs[j] = v.buf
+	}
+	if at < 0 || at+len(bs) > d.n {
+		panic(fmt.Sprintf("vkoptim: DotsTo: %d products from %d in a vector of %d", len(bs), at, d.n))
+	}
+	sp.fail("DotsTo", sp.st.Batch().DotsTo(d.buf, at, as.buf, bufs, as.n))
+}
+
+// Combine records dst = Σ c[j]·xs[j] with float32 coefficients, in a few
+// dispatches (see gpu.Batch.Combine).
+func (sp *Space) Combine(dst optim.Vector, c []float64, xs []optim.Vector) {
+	defer sp.st.Batch().WithLabel("optimiser")()
+	d := vec(dst, "Combine")
+	if len(c) != len(xs) || len(xs) == 0 {
+		panic(fmt.Sprintf("vkoptim: Combine: %d coefficients for %d vectors", len(c), len(xs)))
+	}
+	bufs, cs := make([]*gpu.Buffer, len(xs)), make([]float32, len(xs))
+	for j, x := range xs {
+		v := vec(x, "Combine")
+		sameLen("Combine", d.n, v.n)
+		if v.buf == d.buf {
+			panic("vkoptim: Combine: dst is one of the vectors combined")
+		}
+		bufs[j], cs[j] = v.buf, float32(c[j])
+	}
+	sp.fail("Combine", sp.st.Batch().Combine(d.buf, cs, bufs, d.n))
+}
+
 // AxpyCoef records y += c·x, with c = float32(k.W1)·s[k.I1] +
 // float32(k.W2)·s[k.I2] evaluated on the device (see gpu.Batch.AxpyCoef).
 func (sp *Space) AxpyCoef(y, s optim.Vector, k optim.Coef, x optim.Vector) {

@@ -97,6 +97,25 @@ func (c *CountingSpace) DotTo(dst optim.Vector, i int, a, b optim.Vector) {
 	c.Inner.DotTo(c.in(dst), i, c.in(a), c.in(b))
 }
 
+// DotsTo forwards to Inner.
+func (c *CountingSpace) DotsTo(dst optim.Vector, at int, a optim.Vector, bs []optim.Vector) {
+	c.Inner.DotsTo(c.in(dst), at, c.in(a), c.ins(bs))
+}
+
+// Combine forwards to Inner.
+func (c *CountingSpace) Combine(dst optim.Vector, coefs []float64, xs []optim.Vector) {
+	c.Inner.Combine(c.in(dst), coefs, c.ins(xs))
+}
+
+// ins is in of each of vs.
+func (c *CountingSpace) ins(vs []optim.Vector) []optim.Vector {
+	out := make([]optim.Vector, len(vs))
+	for i, v := range vs {
+		out[i] = c.in(v)
+	}
+	return out
+}
+
 // AxpyCoef forwards to Inner.
 func (c *CountingSpace) AxpyCoef(y, s optim.Vector, k optim.Coef, x optim.Vector) {
 	c.Inner.AxpyCoef(c.in(y), c.in(s), k, c.in(x))

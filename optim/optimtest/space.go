@@ -242,6 +242,57 @@ func testLength(t *testing.T, s optim.Space, n int, tol Tolerance) {
 		}
 	}
 
+	// DotsTo takes a's products with many vectors at once (more than a GPU
+	// binds in one dispatch), each as DotTo would and symmetric in its two
+	// vectors; Combine adds many scaled vectors.
+	{
+		const many = 33
+		rng := rand.New(rand.NewPCG(uint64(n), 2))
+		hs := make([][]float64, many)
+		vs := make([]optim.Vector, many)
+		for j := range many {
+			hs[j] = data(rng, n)
+			vs[j] = NewVec(t, s, hs[j])
+			defer free2(s, vs[j])
+		}
+		fives := make([]float64, many+3)
+		for i := range fives {
+			fives[i] = 5
+		}
+		sc := NewVec(t, s, fives)
+		defer free2(s, sc)
+		s.DotsTo(sc, 2, a, vs)
+		got := ReadVec(t, s, sc)
+		for j := range many {
+			want, _ := ref.Dot(optim.Float64Vector(ha), optim.Float64Vector(hs[j]))
+			var terms float64
+			for i := range ha {
+				terms += math.Abs(ha[i] * hs[j][i])
+			}
+			checkScalar(t, fmt.Sprintf("DotsTo(a, v%d)", j), got[2+j], want, terms, tol.Reduce)
+		}
+		if got[0] != 5 || got[1] != 5 || got[many+2] != 5 {
+			t.Errorf("DotsTo changed other elements: %v, %v, %v", got[0], got[1], got[many+2])
+		}
+		// Symmetric: v7's product with a (alone) has the bits of a's with v7.
+		s.DotsTo(sc, 0, vs[7], []optim.Vector{a})
+		if back := ReadVec(t, s, sc); back[0] != got[2+7] {
+			t.Errorf("DotsTo(v7, [a]) = %v, DotsTo(a, [… v7 …]) = %v", back[0], got[2+7])
+		}
+		coefs := make([]float64, many)
+		want, scale := make([]float64, n), make([]float64, n)
+		for j := range coefs {
+			coefs[j] = rng.NormFloat64()
+			for i := range want {
+				want[i] += coefs[j] * hs[j][i]
+				scale[i] += math.Abs(coefs[j] * hs[j][i])
+			}
+		}
+		s.Copy(d, a) // Combine overwrites what is there
+		s.Combine(d, coefs, vs)
+		checkElem(t, "Combine", ReadVec(t, s, d), want, scale, tol.Elem*many)
+	}
+
 	// Adam, twice so that m and v are non-zero on the second call, with and
 	// without weight decay.
 	for _, wd := range []float64{0, 0.01} {
