@@ -158,17 +158,7 @@ func TestElementwise(t *testing.T) {
 // and reads the result back.
 func runOnce(t *testing.T, dev *gpu.Device, result *gpu.Buffer, at int, record func(*gpu.Batch) error) float32 {
 	t.Helper()
-	b, err := dev.NewBatch()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if err := record(b); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Submit(); err != nil {
-		t.Fatal(err)
-	}
+	run(t, dev, record)
 	v := make([]float32, 1)
 	if err := result.ReadFloat32(at, v); err != nil {
 		t.Fatal(err)

@@ -1,5 +1,10 @@
 package optim
 
+import (
+	"fmt"
+	"math"
+)
+
 // The vector-free two-loop recursion (Chen, Wang & Yu, "Large-scale L-BFGS
 // using MapReduce", NeurIPS 2014). The direction -H·g of the two-loop
 // recursion is a linear combination of the basis vectors s₀…s_{k−1},
@@ -131,4 +136,95 @@ func (h *gramHistory) direction(ro []float64, hDiag float64) (cs, cy []float64, 
 		cs[i] += alpha[i] - ro[i]*yd(i)
 	}
 	return cs, cy, cg
+}
+
+// updateHistory forms y = g - g_prev and s = t·d in the spare pair and stores
+// them if sᵀy > 1e-10, dropping the oldest pair when History are stored, and
+// updates the initial Hessian scale sᵀy/yᵀy (Nocedal & Wright eq. 7.20) and
+// the inner products of the vector-free two-loop: the products of s, y and
+// g with the stored pairs and the candidate, read back in one go.
+func (o *LBFGS) updateHistory() {
+	sp := o.s
+	y, s := o.spareY, o.spareS
+	sp.Copy(y, o.g)
+	sp.Axpy(y, -1, o.prevG)
+	sp.Copy(s, o.d)
+	sp.Scale(s, o.t)
+	k := len(o.dirs)
+	if o.gram.stale && !o.rebuildGram() {
+		return
+	}
+	basis := make([]Vector, 0, 2*(k+1))
+	basis = append(append(basis, o.stps...), s)
+	basis = append(append(basis, o.dirs...), y)
+	n, total := candidateRows(k)
+	sp.DotsTo(o.dots, 0, o.g, basis)
+	sp.DotsTo(o.dots, n, s, basis)
+	sp.DotsTo(o.dots, 2*n, y, basis)
+	rows := o.dotsHost[:total]
+	ys, yy := math.NaN(), math.NaN()
+	if o.sc.read(o.dots, o.dotsHost) {
+		ys, yy = rows[n+2*k+1], rows[2*n+2*k+1] // sᵀy, yᵀy
+	}
+	keep := ys > 1e-10
+	full := len(o.dirs) == o.cfg.History
+	if o.sc.err == nil {
+		o.gram.update(k, rows, keep, keep && full)
+	}
+	if !keep {
+		return
+	}
+	if full {
+		o.spareY, o.spareS = o.dirs[0], o.stps[0]
+		copy(o.dirs, o.dirs[1:])
+		copy(o.stps, o.stps[1:])
+		copy(o.ro, o.ro[1:])
+		o.dirs, o.stps, o.ro = o.dirs[:len(o.dirs)-1], o.stps[:len(o.stps)-1], o.ro[:len(o.ro)-1]
+	} else {
+		o.spareY, o.spareS = nil, nil
+	}
+	o.dirs = append(o.dirs, y)
+	o.stps = append(o.stps, s)
+	o.ro = append(o.ro, 1/ys)
+	o.hDiag = ys / yy
+}
+
+// rebuildGram computes the inner products of the stored pairs whole (after
+// a state was restored), each as an update would have: a product of a and
+// b is the same as one of b and a, so the resumed run's matrix has the
+// bits of the uninterrupted one's. It reports whether it succeeded.
+func (o *LBFGS) rebuildGram() bool {
+	k := len(o.dirs)
+	if k == 0 {
+		o.gram.rebuild(0, nil)
+		return true
+	}
+	v, err := o.s.New(rebuildRows(k))
+	if err != nil {
+		o.sc.err = fmt.Errorf("optim: LBFGS: rebuilding the history's products: %w", err)
+		return false
+	}
+	defer o.s.Free(v)
+	pairs := append(append([]Vector(nil), o.stps...), o.dirs...)
+	for i := range k {
+		o.s.DotsTo(v, 3*k*i, o.stps[i], pairs)
+		o.s.DotsTo(v, 3*k*i+2*k, o.dirs[i], o.dirs)
+	}
+	rows := make([]float64, v.Len())
+	if !o.sc.read(v, rows) {
+		return false
+	}
+	o.gram.rebuild(k, rows)
+	return true
+}
+
+// twoLoop sets d = -H·g by the two-loop recursion, Nocedal & Wright,
+// Algorithm 7.4, with H₀ = hDiag·I, run vector-free (see vectorfree.go):
+// on the host over the inner products, then d as one combination of g and
+// the stored pairs.
+func (o *LBFGS) twoLoop() {
+	cs, cy, cg := o.gram.direction(o.ro, o.hDiag)
+	coefs := append(append([]float64{cg}, cs...), cy...)
+	vecs := append(append([]Vector{o.g}, o.stps...), o.dirs...)
+	o.s.Combine(o.d, coefs, vecs)
 }
