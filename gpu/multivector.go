@@ -14,103 +14,123 @@ import (
 // history, and its direction as one combination). Each dispatch binds K
 // vectors, K from the device's storage-buffer limit (shaders/vectors.glsl).
 
-// multiWidth is how many vectors one dispatch of the dots (combine) kernel
-// binds on this device, and the kernel's name: 14 (15) where 16 storage
-// buffers are allowed, else the minimum limits' 2 (3).
-func (d *Device) multiWidth(combine bool) (string, int) {
-	wide := d.Info.MaxStorageBuffers >= 16
-	switch {
-	case combine && wide:
-		return "combine15", 15
-	case combine:
-		return "combine", 3
-	case wide:
-		return "dots14", 14
-	}
-	return "dots", 2
-}
+// wide says whether the device binds 16 storage buffers a stage, for the
+// wide multi-vector kernels: dots3x12 (3 vectors' products with 12 a
+// dispatch) and combine15 (15 vectors); else the minimum limits' dots (1
+// with 2) and combine (3).
+func (d *Device) wide() bool { return d.Info.MaxStorageBuffers >= 16 }
 
-func (d *Device) multiKernel(name string, bindings int, push uint32, reduce bool) (*Kernel, error) {
+// dotsLocal is the dots kernel's work-group size (its MAX_LOCAL): small,
+// so that the A·K sums of a group fit 16 KiB of shared memory.
+const dotsLocal = 64
+
+func (d *Device) multiKernel(name string, bindings int, push uint32, local uint32) (*Kernel, error) {
 	code, err := shaders.Code(name)
 	if err != nil {
 		return nil, err
 	}
-	spec := KernelSpec{Name: name, Code: code, Bindings: bindings, PushSize: push}
-	if reduce {
+	spec := KernelSpec{Name: name, Code: code, Bindings: bindings, PushSize: push, LocalSize: local}
+	if name != "combine" && name != "combine15" {
 		spec.Spec = []uint32{reduceItems}
-		spec.LocalSize = d.reduceLocalSize()
 	}
 	return d.Kernel(spec)
 }
 
-// DotsTo writes Σ a[i]·bs[j][i] over i < n into dst[at+j] for every j,
-// deterministically: the partial sums of a work group are reduce's, and
-// a's product with b has the bits of b's with a, whichever other vectors
-// share its dispatch. It records ⌈len(bs)/K⌉ dispatches per binding-sized
-// chunk of the vectors and one that adds the partials.
-func (b *Batch) DotsTo(dst *Buffer, at int, a *Buffer, bs []*Buffer, n int) error {
-	if err := checkLen("dots", n, append([]*Buffer{a}, bs...)...); err != nil {
+// DotsTo writes Σ as[p][i]·bs[j][i] over i < n into dst[at+p·len(bs)+j]
+// for every p and j, deterministically: each pair's sum is a fixed chain
+// of fma and a fixed tree whatever shares its dispatch, so a's product
+// with b has the bits of b's with a, as an a or as a b. Each vector is
+// read once per dispatch for all its products: with the wide kernel,
+// ⌈len(as)/3⌉·⌈len(bs)/12⌉ dispatches per binding-sized chunk of the
+// vectors, and one that adds the partial sums.
+func (b *Batch) DotsTo(dst *Buffer, at int, as, bs []*Buffer, n int) error {
+	if err := checkLen("dots", n, append(append([]*Buffer(nil), as...), bs...)...); err != nil {
 		return err
 	}
+	rows := len(as) * len(bs)
 	if at < 0 {
 		return fmt.Errorf("gpu: dots: negative index %d", at)
 	}
-	if err := checkLen("dots", at+len(bs), dst); err != nil || len(bs) == 0 {
+	if err := checkLen("dots", at+rows, dst); err != nil || rows == 0 {
 		return err
 	}
 	if n == 0 {
-		return b.Zero(dst.Range(uint64(at)*4, uint64(len(bs))*4))
+		return b.Zero(dst.Range(uint64(at)*4, uint64(rows)*4))
 	}
-	name, width := b.dev.multiWidth(false)
-	k, err := b.dev.multiKernel(name, width+2, 16, true)
+	name, wa, wb := "dots", 1, 2
+	if b.dev.wide() {
+		name, wa, wb = "dots3x12", 3, 12
+	}
+	k, err := b.dev.multiKernel(name, wa+wb+1, 24, dotsLocal)
 	if err != nil {
 		return err
 	}
 	group := uint64(k.LocalSize()) * reduceItems
-	cols := (uint64(n) + group - 1) / group // partials a vector
-	if uint64(len(bs))*cols*4 > b.dev.bindLimit || len(bs) > int(b.dev.Info.MaxWorkGroupCount[0]) {
-		return fmt.Errorf("gpu: dots: %d vectors of %d elements need %d partial sums, more than one binding or dispatch holds", len(bs), n, uint64(len(bs))*cols)
+	cols := (uint64(n) + group - 1) / group // partials a pair
+	if uint64(rows)*cols*4 > b.dev.bindLimit && rows > 1 {
+		// Too many partials for one binding: the products a row at a time,
+		// or half the vectors at a time.
+		if len(as) > 1 {
+			for p, a := range as {
+				if err := b.DotsTo(dst, at+p*len(bs), []*Buffer{a}, bs, n); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		h := len(bs) / 2
+		if err := b.DotsTo(dst, at, as, bs[:h], n); err != nil {
+			return err
+		}
+		return b.DotsTo(dst, at+h, as, bs[h:], n)
 	}
-	partials, err := b.Temp("dots partials", uint64(len(bs))*cols*4)
+	if uint64(rows)*cols*4 > b.dev.bindLimit || rows > int(b.dev.Info.MaxWorkGroupCount[0]) {
+		return fmt.Errorf("gpu: dots: %d products of %d elements need %d partial sums, more than one binding or dispatch holds", rows, n, uint64(rows)*cols)
+	}
+	partials, err := b.Temp("dots partials", uint64(rows)*cols*4)
 	if err != nil {
 		return err
 	}
 	chunk := b.dev.ChunkElems(group)
-	binds := make([]Binding, width+2)
-	push := make([]byte, 16)
+	binds := make([]Binding, wa+wb+1)
+	push := make([]byte, 24)
 	for start := uint64(0); start < uint64(n); start += chunk {
 		m := min(chunk, uint64(n)-start)
 		g, err := b.dev.Grid1D((m+group-1)/group*uint64(k.LocalSize()), k.LocalSize())
 		if err != nil {
 			return err
 		}
-		binds[0] = a.Range(start*4, m*4)
-		for j0 := 0; j0 < len(bs); j0 += width {
-			count := min(width, len(bs)-j0)
-			for j := range width {
-				binds[1+j] = bs[j0+min(j, count-1)].Range(start*4, m*4) // unused slots repeat the last
+		for p0 := 0; p0 < len(as); p0 += wa {
+			acount := min(wa, len(as)-p0)
+			for p := range wa {
+				binds[p] = as[p0+min(p, acount-1)].Range(start*4, m*4) // unused slots repeat the last
 			}
-			binds[width+1] = partials.All()
-			binary.LittleEndian.PutUint32(push, uint32(m))
-			binary.LittleEndian.PutUint32(push[4:], uint32(count))
-			binary.LittleEndian.PutUint32(push[8:], uint32(cols))
-			binary.LittleEndian.PutUint32(push[12:], uint32(uint64(j0)*cols+start/group))
-			if err := b.Dispatch(k, g, push, binds...); err != nil {
-				return err
+			for j0 := 0; j0 < len(bs); j0 += wb {
+				count := min(wb, len(bs)-j0)
+				for j := range wb {
+					binds[wa+j] = bs[j0+min(j, count-1)].Range(start*4, m*4)
+				}
+				binds[wa+wb] = partials.All()
+				for i, v := range []uint64{m, uint64(acount), uint64(count), cols, uint64(len(bs)) * cols, (uint64(p0*len(bs)+j0))*cols + start/group} {
+					binary.LittleEndian.PutUint32(push[4*i:], uint32(v))
+				}
+				if err := b.Dispatch(k, g, push, binds...); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	rk, err := b.dev.multiKernel("rowsum", 2, 8, true)
+	rk, err := b.dev.multiKernel("rowsum", 2, 8, 0)
 	if err != nil {
 		return err
 	}
-	g, err := b.dev.Grid1D(uint64(len(bs))*uint64(rk.LocalSize()), rk.LocalSize())
+	g, err := b.dev.Grid1D(uint64(rows)*uint64(rk.LocalSize()), rk.LocalSize())
 	if err != nil {
 		return err
 	}
 	align := max(b.dev.Info.StorageOffsetAlignment/4, 1)
 	base := uint64(at) / align * align
-	out := dst.Range(base*4, (uint64(at)-base+uint64(len(bs)))*4)
+	out := dst.Range(base*4, (uint64(at)-base+uint64(rows))*4)
 	return b.Dispatch(rk, g, push2(uint32(cols), uint32(uint64(at)-base)), partials.All(), out)
 }
 
@@ -130,8 +150,11 @@ func (b *Batch) Combine(y *Buffer, c []float32, xs []*Buffer, n int) error {
 			return fmt.Errorf("gpu: combine: the output %q is one of the vectors combined", y.name)
 		}
 	}
-	name, width := b.dev.multiWidth(true)
-	k, err := b.dev.multiKernel(name, width+1, uint32(12+4*width), false)
+	name, width := "combine", 3
+	if b.dev.wide() {
+		name, width = "combine15", 15
+	}
+	k, err := b.dev.multiKernel(name, width+1, uint32(12+4*width), 0)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 // the products rounded first, which Vulkan allows), across the dispatches
 // that more vectors than one binds take, and under the minimum limits' 4
 // storage buffers; DotsTo's products are symmetric and the same bits
-// whichever vectors share a dispatch.
+// whichever vectors share a dispatch, on either side.
 func TestMultiVector(t *testing.T) {
 	cfgs := append(configs[:len(configs):len(configs)], struct {
 		name string
@@ -38,14 +38,18 @@ func TestMultiVector(t *testing.T) {
 						y := upload(t, dev, "y", randVec(r, n))
 						dots := upload(t, dev, "dots", make([]float32, many+2))
 						back := upload(t, dev, "back", make([]float32, 1))
+						grid := upload(t, dev, "grid", make([]float32, 4*many))
 						run(t, dev, func(b *gpu.Batch) error {
 							if err := b.Combine(y, c, bs, n); err != nil {
 								return err
 							}
-							if err := b.DotsTo(dots, 1, ba, bs, n); err != nil {
+							if err := b.DotsTo(dots, 1, []*gpu.Buffer{ba}, bs, n); err != nil {
 								return err
 							}
-							return b.DotsTo(back, 0, bs[many-1], []*gpu.Buffer{ba}, n)
+							if err := b.DotsTo(grid, 0, []*gpu.Buffer{bs[0], ba, bs[many-1], ba}, bs, n); err != nil {
+								return err
+							}
+							return b.DotsTo(back, 0, bs[many-1:], []*gpu.Buffer{ba}, n)
 						})
 						got := download(t, y, n)
 						for i := range n {
@@ -74,6 +78,17 @@ func TestMultiVector(t *testing.T) {
 						}
 						if b := download(t, back, 1)[0]; b != d[many] {
 							t.Errorf("dots: b·a = %v, a·b = %v among %d", b, d[many], many)
+						}
+						// Four vectors' products with many: a's rows are the
+						// lone a's, and x₀·x_last is x_last·x₀.
+						gr := download(t, grid, 4*many)
+						for j := range many {
+							if gr[many+j] != d[1+j] || gr[3*many+j] != d[1+j] {
+								t.Fatalf("dots of 4 with %d: a·x%d = %v and %v, alone %v", many, j, gr[many+j], gr[3*many+j], d[1+j])
+							}
+						}
+						if gr[many-1] != gr[2*many] {
+							t.Errorf("dots of 4 with %d: x₀·x_last = %v, x_last·x₀ = %v", many, gr[many-1], gr[2*many])
 						}
 					})
 				}

@@ -82,10 +82,12 @@ func (sp Float32Space) DotTo(dst Vector, i int, a, b Vector) {
 	d[i] = float32(dot)
 }
 
-// DotsTo sets dst_{at+j} = float32(Dot(a, bs[j])), as DotTo.
-func (sp Float32Space) DotsTo(dst Vector, at int, a Vector, bs []Vector) {
-	for j, b := range bs {
-		sp.DotTo(dst, at+j, a, b)
+// DotsTo sets dst_{at+p·len(bs)+j} = float32(Dot(as[p], bs[j])), as DotTo.
+func (sp Float32Space) DotsTo(dst Vector, at int, as, bs []Vector) {
+	for p, a := range as {
+		for j, b := range bs {
+			sp.DotTo(dst, at+p*len(bs)+j, a, b)
+		}
 	}
 }
 

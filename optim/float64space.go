@@ -94,10 +94,12 @@ func (sp Float64Space) DotTo(dst Vector, i int, a, b Vector) {
 	d[i], _ = sp.Dot(a, b)
 }
 
-// DotsTo sets dst_{at+j} = Dot(a, bs[j]).
-func (sp Float64Space) DotsTo(dst Vector, at int, a Vector, bs []Vector) {
-	for j, b := range bs {
-		sp.DotTo(dst, at+j, a, b)
+// DotsTo sets dst_{at+p·len(bs)+j} = Dot(as[p], bs[j]).
+func (sp Float64Space) DotsTo(dst Vector, at int, as, bs []Vector) {
+	for p, a := range as {
+		for j, b := range bs {
+			sp.DotTo(dst, at+p*len(bs)+j, a, b)
+		}
 	}
 }
 

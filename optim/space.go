@@ -68,12 +68,13 @@ type Space interface {
 	// s must not be y.
 	AxpyCoef(y Vector, s Vector, k Coef, x Vector)
 
-	// DotsTo sets dst_{at+j} = Σ a_k bs[j]_k for every j, each as DotTo
-	// computes it (a product of a and b and of b and a is the same), and
-	// keeps them in the space. A GPU space records them in a few
-	// dispatches whatever len(bs): the vector-free L-BFGS asks for a
-	// vector's products with its whole history at once.
-	DotsTo(dst Vector, at int, a Vector, bs []Vector)
+	// DotsTo sets dst_{at+p·len(bs)+j} = Σ as[p]_k bs[j]_k for every p and
+	// j, each as DotTo computes it (a product of a and b and of b and a
+	// is the same, whichever list each is in), and keeps them in the
+	// space. A GPU space reads each vector once for several products and
+	// records a few dispatches whatever the lengths: the vector-free
+	// L-BFGS asks for three vectors' products with its whole history.
+	DotsTo(dst Vector, at int, as, bs []Vector)
 
 	// Combine sets dst = Σ_j c[j]·xs[j], the terms added in the order of
 	// j to a sum that starts at zero, each as Axpy adds it. dst must not

@@ -51,18 +51,18 @@ func candidateRows(k int) (n, total int) {
 }
 
 // rebuildRows lays out the products that compute the matrix whole for k
-// pairs: for each i, sᵢᵀ[s₀…s_{k−1}, y₀…y_{k−1}] at 3k·i and
-// yᵢᵀ[y₀…y_{k−1}] at 3k·i + 2k.
+// pairs: for each i, sᵢᵀ[s₀…s_{k−1}, y₀…y_{k−1}] at 2k·i, and after those
+// yᵢᵀ[y₀…y_{k−1}] at 2k² + k·i.
 func rebuildRows(k int) int { return 3 * k * k }
 
 // rebuild sets the pairs' products from the rows laid out by rebuildRows.
 func (h *gramHistory) rebuild(k int, rows []float64) {
 	h.ss, h.sy, h.yy = make([][]float64, k), make([][]float64, k), make([][]float64, k)
 	for i := range k {
-		r := rows[3*k*i:]
+		r := rows[2*k*i:]
 		h.ss[i] = append([]float64(nil), r[:k]...)
 		h.sy[i] = append([]float64(nil), r[k:2*k]...)
-		h.yy[i] = append([]float64(nil), r[2*k:3*k]...)
+		h.yy[i] = append([]float64(nil), rows[2*k*k+k*i:2*k*k+k*(i+1)]...)
 	}
 	h.stale = false
 }
@@ -158,9 +158,7 @@ func (o *LBFGS) updateHistory() {
 	basis = append(append(basis, o.stps...), s)
 	basis = append(append(basis, o.dirs...), y)
 	n, total := candidateRows(k)
-	sp.DotsTo(o.dots, 0, o.g, basis)
-	sp.DotsTo(o.dots, n, s, basis)
-	sp.DotsTo(o.dots, 2*n, y, basis)
+	sp.DotsTo(o.dots, 0, []Vector{o.g, s, y}, basis)
 	rows := o.dotsHost[:total]
 	ys, yy := math.NaN(), math.NaN()
 	if o.sc.read(o.dots, o.dotsHost) {
@@ -206,10 +204,8 @@ func (o *LBFGS) rebuildGram() bool {
 	}
 	defer o.s.Free(v)
 	pairs := append(append([]Vector(nil), o.stps...), o.dirs...)
-	for i := range k {
-		o.s.DotsTo(v, 3*k*i, o.stps[i], pairs)
-		o.s.DotsTo(v, 3*k*i+2*k, o.dirs[i], o.dirs)
-	}
+	o.s.DotsTo(v, 0, o.stps, pairs)
+	o.s.DotsTo(v, 2*k*k, o.dirs, o.dirs)
 	rows := make([]float64, v.Len())
 	if !o.sc.read(v, rows) {
 		return false

@@ -187,21 +187,31 @@ func (sp *Space) DotTo(dst optim.Vector, i int, a, b optim.Vector) {
 	sp.fail("DotTo", sp.st.Batch().Dot(d.buf, i, as.buf, bs.buf, as.n))
 }
 
-// DotsTo records dst_{at+j} = Σ a_k bs[j]_k for every j in a few
-// dispatches (see gpu.Batch.DotsTo), without synchronising.
-func (sp *Space) DotsTo(dst optim.Vector, at int, a optim.Vector, bs []optim.Vector) {
+// DotsTo records dst_{at+p·len(bs)+j} = Σ as[p]_k bs[j]_k for every p and
+// j in a few dispatches (see gpu.Batch.DotsTo), without synchronising.
+func (sp *Space) DotsTo(dst optim.Vector, at int, as, bs []optim.Vector) {
 	defer sp.st.Batch().WithLabel("optimiser")()
-	d, as := vec(dst, "DotsTo"), vec(a, "DotsTo")
-	bufs := make([]*gpu.Buffer, len(bs))
-	for j, b := range bs {
-		v := vec(b, "DotsTo")
-		sameLen("DotsTo", as.n, v.n)
-		bufs[j] = v.buf
+	d := vec(dst, "DotsTo")
+	n := -1
+	bufsOf := func(vs []optim.Vector) []*gpu.Buffer {
+		bufs := make([]*gpu.Buffer, len(vs))
+		for j, x := range vs {
+			v := vec(x, "DotsTo")
+			if n >= 0 {
+				sameLen("DotsTo", n, v.n)
+			}
+			n, bufs[j] = v.n, v.buf
+		}
+		return bufs
 	}
-	if at < 0 || at+len(bs) > d.n {
-		panic(fmt.Sprintf("vkoptim: DotsTo: %d products from %d in a vector of %d", len(bs), at, d.n))
+	abufs, bbufs := bufsOf(as), bufsOf(bs)
+	if at < 0 || at+len(as)*len(bs) > d.n {
+		panic(fmt.Sprintf("vkoptim: DotsTo: %d products from %d in a vector of %d", len(as)*len(bs), at, d.n))
 	}
-	sp.fail("DotsTo", sp.st.Batch().DotsTo(d.buf, at, as.buf, bufs, as.n))
+	if len(as)*len(bs) == 0 {
+		return
+	}
+	sp.fail("DotsTo", sp.st.Batch().DotsTo(d.buf, at, abufs, bbufs, n))
 }
 
 // Combine records dst = Σ c[j]·xs[j] with float32 coefficients, in a few

@@ -98,8 +98,8 @@ func (c *CountingSpace) DotTo(dst optim.Vector, i int, a, b optim.Vector) {
 }
 
 // DotsTo forwards to Inner.
-func (c *CountingSpace) DotsTo(dst optim.Vector, at int, a optim.Vector, bs []optim.Vector) {
-	c.Inner.DotsTo(c.in(dst), at, c.in(a), c.ins(bs))
+func (c *CountingSpace) DotsTo(dst optim.Vector, at int, as, bs []optim.Vector) {
+	c.Inner.DotsTo(c.in(dst), at, c.ins(as), c.ins(bs))
 }
 
 // Combine forwards to Inner.

@@ -261,7 +261,7 @@ func testLength(t *testing.T, s optim.Space, n int, tol Tolerance) {
 		}
 		sc := NewVec(t, s, fives)
 		defer free2(s, sc)
-		s.DotsTo(sc, 2, a, vs)
+		s.DotsTo(sc, 2, []optim.Vector{a}, vs)
 		got := ReadVec(t, s, sc)
 		for j := range many {
 			want, _ := ref.Dot(optim.Float64Vector(ha), optim.Float64Vector(hs[j]))
@@ -274,10 +274,18 @@ func testLength(t *testing.T, s optim.Space, n int, tol Tolerance) {
 		if got[0] != 5 || got[1] != 5 || got[many+2] != 5 {
 			t.Errorf("DotsTo changed other elements: %v, %v, %v", got[0], got[1], got[many+2])
 		}
-		// Symmetric: v7's product with a (alone) has the bits of a's with v7.
-		s.DotsTo(sc, 0, vs[7], []optim.Vector{a})
+		// Symmetric: v7's product with a (alone) has the bits of a's with v7;
+		// several vectors' products with several are each DotsTo's.
+		s.DotsTo(sc, 0, vs[7:8], []optim.Vector{a})
 		if back := ReadVec(t, s, sc); back[0] != got[2+7] {
-			t.Errorf("DotsTo(v7, [a]) = %v, DotsTo(a, [… v7 …]) = %v", back[0], got[2+7])
+			t.Errorf("DotsTo([v7], [a]) = %v, DotsTo([a], [… v7 …]) = %v", back[0], got[2+7])
+		}
+		grid := mustNew(t, s, 5*many)
+		defer free2(s, grid)
+		s.DotsTo(grid, 0, []optim.Vector{vs[3], a, vs[9], vs[7], vs[0]}, vs)
+		rows := ReadVec(t, s, grid)
+		if rows[many+7] != got[2+7] || rows[3*many+3] != rows[7] || rows[2*many] != rows[4*many+9] {
+			t.Errorf("DotsTo of 5 vectors with %d: products differ from the same pairs' elsewhere", many)
 		}
 		coefs := make([]float64, many)
 		want, scale := make([]float64, n), make([]float64, n)
