@@ -219,6 +219,11 @@ func (o *LBFGS) rebuildGram() bool {
 // on the host over the inner products, then d as one combination of g and
 // the stored pairs.
 func (o *LBFGS) twoLoop() {
+	if o.sc.err != nil || o.gram.stale || len(o.gram.gs) != len(o.ro) {
+		// The products could not be read (the Space's error is pending,
+		// and Step returns it at its next scalar): no direction.
+		return
+	}
 	cs, cy, cg := o.gram.direction(o.ro, o.hDiag)
 	coefs := append(append([]float64{cg}, cs...), cy...)
 	vecs := append(append([]Vector{o.g}, o.stps...), o.dirs...)
