@@ -24,13 +24,34 @@ func (d *Device) wide() bool { return d.Info.MaxStorageBuffers >= 16 }
 // so that the A·K sums of a group fit 16 KiB of shared memory.
 const dotsLocal = 64
 
+// dotsItems is how many elements each invocation of the dots kernel adds
+// (its ITEMS): on a CPU driver 256, so that few work groups pay for the
+// tree's barriers, lavapipe's dearest step (3 vectors with 48 at 3·512²:
+// 131–154 ms with 16, 63 with 64, 49–51 with 256); on a GPU 16, so that a
+// vector still spreads over many groups.
+// Under a test's Options.MaxBindingRange it halves until a group's
+// elements fit one binding.
+func (d *Device) dotsItems() uint32 {
+	items := uint32(16)
+	if d.Info.Type == CPU {
+		items = 256
+	}
+	for items > 1 && uint64(items)*dotsLocal*4 > d.bindLimit {
+		items /= 2
+	}
+	return items
+}
+
 func (d *Device) multiKernel(name string, bindings int, push uint32, local uint32) (*Kernel, error) {
 	code, err := shaders.Code(name)
 	if err != nil {
 		return nil, err
 	}
 	spec := KernelSpec{Name: name, Code: code, Bindings: bindings, PushSize: push, LocalSize: local}
-	if name != "combine" && name != "combine15" {
+	switch name {
+	case "dots", "dots3x12":
+		spec.Spec = []uint32{d.dotsItems()}
+	case "rowsum":
 		spec.Spec = []uint32{reduceItems}
 	}
 	return d.Kernel(spec)
@@ -65,7 +86,7 @@ func (b *Batch) DotsTo(dst *Buffer, at int, as, bs []*Buffer, n int) error {
 	if err != nil {
 		return err
 	}
-	group := uint64(k.LocalSize()) * reduceItems
+	group := uint64(k.LocalSize()) * uint64(b.dev.dotsItems())
 	cols := (uint64(n) + group - 1) / group // partials a pair
 	if uint64(rows)*cols*4 > b.dev.bindLimit && rows > 1 {
 		// Too many partials for one binding: the products a row at a time,
