@@ -32,14 +32,7 @@ type slicedGolden struct {
 // 1e-4 relative, on the CPU reference and the Vulkan engine, for a style
 // with fewer positions than the image, as many, and more.
 func TestSlicedMatchesPyTorch(t *testing.T) {
-	raw, err := os.ReadFile("testdata/sliced.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []slicedGolden
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
+	cases := readGoldens[slicedGolden](t, "testdata/sliced.json")
 	for name, eng := range map[string]Engine{"cpu": NewCPU(), "gpu": gpuEngine(t)} {
 		for i, c := range cases {
 			b := eng.Backend()
@@ -60,6 +53,20 @@ func TestSlicedMatchesPyTorch(t *testing.T) {
 			compareGolden(t, name, i, loss, grad, c.Loss, c.Grad)
 		}
 	}
+}
+
+// readGoldens reads a JSON array of golden cases from path.
+func readGoldens[T any](t *testing.T, path string) []T {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []T
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return cases
 }
 
 // leafData is a leaf of a test graph and the data to bind it to.

@@ -2,9 +2,7 @@ package stylize
 
 import (
 	"context"
-	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/vkstyle/vkstyle/graph"
@@ -28,14 +26,7 @@ type w2Golden struct {
 // covariance (fewer positions than channels), and features of VGG's
 // magnitude.
 func TestW2MatchesPyTorch(t *testing.T) {
-	raw, err := os.ReadFile("testdata/w2.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []w2Golden
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
+	cases := readGoldens[w2Golden](t, "testdata/w2.json")
 	for name, eng := range map[string]Engine{"cpu": NewCPU(), "gpu": gpuEngine(t)} {
 		for i, c := range cases {
 			var ms []gaussMoments
