@@ -20,6 +20,12 @@ import (
 // with 2) and combine (3).
 func (d *Device) wide() bool { return d.Info.MaxStorageBuffers >= 16 }
 
+// dotsPartialsCap bounds the scratch of one DotsTo's partial sums (a
+// GPU's, with 16 elements an invocation, would reach 90 MiB for three
+// vectors' products with a full history at 4096×3072); more products are
+// taken in several passes.
+var dotsPartialsCap uint64 = 16 << 20
+
 // dotsLocal is the dots kernel's work-group size (its MAX_LOCAL): small,
 // so that the A·K sums of a group fit 16 KiB of shared memory.
 const dotsLocal = 64
@@ -88,9 +94,10 @@ func (b *Batch) DotsTo(dst *Buffer, at int, as, bs []*Buffer, n int) error {
 	}
 	group := uint64(k.LocalSize()) * uint64(b.dev.dotsItems())
 	cols := (uint64(n) + group - 1) / group // partials a pair
-	if uint64(rows)*cols*4 > b.dev.bindLimit && rows > 1 {
-		// Too many partials for one binding: the products a row at a time,
-		// or half the vectors at a time.
+	if uint64(rows)*cols*4 > min(b.dev.bindLimit, dotsPartialsCap) && rows > 1 {
+		// Too many partials for one binding, or for the memory a run
+		// plans for: the products a row at a time, or half the vectors at
+		// a time.
 		if len(as) > 1 {
 			for p, a := range as {
 				if err := b.DotsTo(dst, at+p*len(bs), []*Buffer{a}, bs, n); err != nil {

@@ -20,8 +20,15 @@ func TestMultiVector(t *testing.T) {
 		name string
 		opts gpu.Options
 	}{"minimum", gpu.Options{Limits: gpu.LimitsMinimum}})
+	cfgs = append(cfgs, struct {
+		name string
+		opts gpu.Options
+	}{"few partials", gpu.Options{}}) // DotsTo in several passes
 	for _, cfg := range cfgs {
 		t.Run(cfg.name, func(t *testing.T) {
+			if cfg.name == "few partials" {
+				defer gpu.SetDotsPartialsCap(64)()
+			}
 			dev := gputest.Open(t, cfg.opts)
 			r := rand.New(rand.NewPCG(3, 4))
 			for _, n := range []int{1, 13, 4097, 70000} {
