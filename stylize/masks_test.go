@@ -174,6 +174,7 @@ func masksSplitStyles(t *testing.T, loss string) {
 	case "w2":
 		// Its square roots cost the same at any image size: two of the
 		// network's 64-channel layers keep the test short.
+		longOnFastDevice(t, eng)
 		o.StyleLoss, o.StyleWeight = loss, 1
 		o.StyleLayers = []Layer{{"relu1_1", 1}, {"relu2_1", 1}}
 	}
