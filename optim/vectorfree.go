@@ -12,11 +12,12 @@ import (
 // d's with a basis vector, so it is a combination of the inner products
 // of the basis vectors. L-BFGS keeps those products on the host (a
 // (2k+1)² matrix, symmetric), updates them with three vectors' products
-// with the basis per iteration (the new s, the new y and the new g: three
-// DotsTo calls and one read-back), runs the recursion on scalars, and
-// forms d on the device by one Combine. An iteration therefore records
-// the same few kernels whatever the history, where the textbook loop
-// records two per stored pair and direction of the loop.
+// with the basis per iteration (the new s, the new y and the new g: one
+// DotsTo and one read-back), runs the recursion on scalars, and forms d
+// on the device by one Combine: two passes over the history, and a few
+// dispatches that grow by one per dozen stored vectors, where the
+// textbook loop records two kernels per stored pair and direction of the
+// loop.
 //
 // The result is the two-loop's d in exact arithmetic; in floating point
 // the dot products are taken of the basis vectors rather than of the
