@@ -79,8 +79,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if *warmup < -1 {
 		return fmt.Errorf("-warmup %d: give 0 or more untimed iterations, or -1 for the default", *warmup)
 	}
-	if *styleLoss != "gram" && *styleLoss != "sw" && *styleLoss != "w2" {
-		return fmt.Errorf("-style-loss %q: give gram, sw or w2", *styleLoss)
+	if err := checkStyleLoss(*styleLoss); err != nil {
+		return err
 	}
 	k, err := stylize.ParseFamily(*kernels)
 	if err != nil {

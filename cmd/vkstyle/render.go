@@ -139,8 +139,8 @@ func (f *renderFlags) options(embedded bool) (stylize.Options, error) {
 		Seed: f.seed, OriginalColors: f.originalColors, MatchColors: f.matchColors, NormalizeGradients: f.normalizeGradients,
 		PrintEvery: f.printEvery, SaveEvery: f.saveEvery, MaxPixels: f.maxPixels, StyleLoss: f.styleLoss,
 	}
-	if f.styleLoss != "gram" && f.styleLoss != "sw" && f.styleLoss != "w2" {
-		return o, fmt.Errorf("-style-loss %q: give gram, sw or w2", f.styleLoss)
+	if err := checkStyleLoss(f.styleLoss); err != nil {
+		return o, err
 	}
 	if o.StyleLoss == "gram" {
 		o.StyleLoss = "" // the default, which checkpoints fingerprint as before
@@ -284,24 +284,7 @@ func parseRender(name string, args []string, stderr io.Writer) (f *renderFlags, 
 			}
 		}
 	}
-	if (f.styleLoss == "sw" || f.styleLoss == "w2") && !set["style-weight"] {
-		// The Wasserstein losses are of the size of the features squared,
-		// where a Gram loss is of their fourth power over the channels².
-		// The sliced loss is the mean squared difference of sorted
-		// projections: on the embedded network a weight of 20 starts it
-		// where a Gram weight of 1e5 starts the Gram loss (the sample
-		// pictures carry their strokes within 30 iterations); on VGG,
-		// Heitz et al.'s weight of 1. The Wasserstein-2 loss at 3 on the
-		// embedded network transfers about as much of the sample style
-		// in 100 iterations as the Gram default (docs/BENCHMARKS.md); on
-		// VGG, crowsonkb's total style weight of 1 (untuned here).
-		w := "1"
-		switch {
-		case model.Name() == "embedded" && f.styleLoss == "sw":
-			w = "20"
-		case model.Name() == "embedded":
-			w = "3"
-		}
+	if w := styleLossWeight(model.Name(), f.styleLoss); w != "" && !set["style-weight"] {
 		fs.Set("style-weight", w)
 	}
 	return f, set, model, note, nil
