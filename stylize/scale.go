@@ -194,12 +194,24 @@ type evaluation struct {
 // bind allocates a buffer for the leaf t, uploads data to it and binds
 // it; free frees it.
 func (r *scaleRun) bind(t *graph.Tensor, data []float32) (graph.Buffer, error) {
-	buf, err := r.b.Alloc(len(data), t.Name())
+	buf, err := bindLeaf(r.b, t, t.Name(), data)
 	if err != nil {
 		return nil, err
 	}
 	r.leaves = append(r.leaves, buf)
-	if err := r.b.Upload(buf, data); err != nil {
+	return buf, nil
+}
+
+// bindLeaf allocates a buffer named name on b, uploads data into it and
+// binds the leaf t to it. The caller frees the buffer; when the upload
+// fails bindLeaf frees it.
+func bindLeaf(b graph.Backend, t *graph.Tensor, name string, data []float32) (graph.Buffer, error) {
+	buf, err := b.Alloc(len(data), name)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Upload(buf, data); err != nil {
+		b.Free(buf)
 		return nil, err
 	}
 	t.Bind(buf)

@@ -42,25 +42,17 @@ func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string
 	if err := checkFits(eng, p.PeakBytes+p.LeafBytes, max(h, w), fix); err != nil {
 		return nil, err
 	}
-	xb, err := b.Alloc(len(input), "target input")
+	xb, err := bindLeaf(b, x, "target input", input)
 	if err != nil {
 		return nil, err
 	}
 	defer b.Free(xb)
-	if err := b.Upload(xb, input); err != nil {
-		return nil, err
-	}
-	x.Bind(xb)
 	for i, gd := range guides {
-		mb, err := b.Alloc(len(guideData[i]), "style mask")
+		mb, err := bindLeaf(b, gd.t, "style mask", guideData[i])
 		if err != nil {
 			return nil, err
 		}
 		defer b.Free(mb)
-		if err := b.Upload(mb, guideData[i]); err != nil {
-			return nil, err
-		}
-		gd.t.Bind(mb)
 	}
 	prog, err := g.Compile(b)
 	if err != nil {
@@ -91,11 +83,7 @@ func forwardKept(eng Engine, m Model, input []float32, h, w int, layers []string
 // w2Targets).
 func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styles [][]float32, sizes [][2]int, tileWin int, perStyle bool, styleMasks [][]float32) ([][]float32, error) {
 	var out [][]float32
-	cl := make([]string, len(o.ContentLayers))
-	for i, l := range o.ContentLayers {
-		cl[i] = l.Name
-	}
-	cf, err := keptTiled(eng, m, o, content, ch, cw, cl, false, o.sizeFix, tileWin)
+	cf, err := keptTiled(eng, m, o, content, ch, cw, layerNames(o.ContentLayers), false, o.sizeFix, tileWin)
 	if err != nil {
 		return nil, err
 	}
@@ -106,10 +94,7 @@ func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styl
 		st, err := w2Targets(eng, m, o, styles, sizes, tileWin, perStyle, styleMasks)
 		return append(out, st...), err
 	}
-	sl := make([]string, len(o.StyleLayers))
-	for i, l := range o.StyleLayers {
-		sl[i] = l.Name
-	}
+	sl := layerNames(o.StyleLayers)
 	blend := o.blend(len(styles))
 	mixed := map[string][]float32{}
 	own := make([]map[string][]float32, len(styles))
@@ -151,6 +136,15 @@ func targets(eng Engine, m Model, o Options, content []float32, ch, cw int, styl
 		}
 	}
 	return out, nil
+}
+
+// layerNames is the names of ls.
+func layerNames(ls []Layer) []string {
+	names := make([]string, len(ls))
+	for i, l := range ls {
+		names[i] = l.Name
+	}
+	return names
 }
 
 // keptTiled is forwardKept, or, when its plan does not fit and tileWin is

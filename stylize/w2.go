@@ -211,15 +211,11 @@ func sqrtmOn(eng Engine, a []float32, c int) ([]float32, error) {
 	x := g.Constant("covariance", graph.NCHW(1, 1, c, c))
 	y := g.Sqrtm(x, w2Iters)
 	g.Keep(y)
-	buf, err := b.Alloc(len(a), "covariance")
+	buf, err := bindLeaf(b, x, "covariance", a)
 	if err != nil {
 		return nil, err
 	}
 	defer b.Free(buf)
-	if err := b.Upload(buf, a); err != nil {
-		return nil, err
-	}
-	x.Bind(buf)
 	prog, err := g.Compile(b)
 	if err != nil {
 		return nil, err
@@ -238,10 +234,7 @@ func sqrtmOn(eng Engine, a []float32, c int) ([]float32, error) {
 // perStyle each style's) μ, Σ^½ and tr(Σ)/C. styleMasks, when not nil,
 // has each style's mask (nil for none) at its size.
 func w2Targets(eng Engine, m Model, o Options, styles [][]float32, sizes [][2]int, tileWin int, perStyle bool, styleMasks [][]float32) ([][]float32, error) {
-	sl := make([]string, len(o.StyleLayers))
-	for i, l := range o.StyleLayers {
-		sl[i] = l.Name
-	}
+	sl := layerNames(o.StyleLayers)
 	mom := make([][]gaussMoments, len(o.StyleLayers)) // [layer][style]
 	for k, s := range styles {
 		h, w := sizes[k][0], sizes[k][1]
