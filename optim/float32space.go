@@ -104,18 +104,6 @@ func (sp Float32Space) Combine(dst Vector, c []float64, xs []Vector) {
 	}
 }
 
-// AxpyCoef sets y += c·x with c = float32(k.W1)*s[k.I1] +
-// float32(k.W2)*s[k.I2] in float32, each operation rounded (the second term
-// only if k.W2 != 0), then as Axpy: the product c·x_i rounded first.
-func (sp Float32Space) AxpyCoef(y Vector, s Vector, k Coef, x Vector) {
-	sv := f32(s, "AxpyCoef")
-	c := float32(float32(k.W1) * sv[k.I1])
-	if float32(k.W2) != 0 { // as the GPU kernel, which sees float32(W2)
-		c = float32(c + float32(float32(k.W2)*sv[k.I2]))
-	}
-	sp.Axpy(y, float64(c), x)
-}
-
 // MaxAbs returns max_i |v_i| (NaN if any element is NaN, 0 for no elements).
 func (Float32Space) MaxAbs(v Vector) (float64, error) { return maxAbs(f32(v, "MaxAbs")), nil }
 

@@ -126,17 +126,6 @@ func checkCombine[E float32 | float64](op string, dst, x []E, coefs, vecs int) {
 	}
 }
 
-// AxpyCoef sets y += c·x with c = (k.W1*s[k.I1]) + (k.W2*s[k.I2]), each
-// operation rounded (the second term only if k.W2 != 0), as Axpy.
-func (sp Float64Space) AxpyCoef(y Vector, s Vector, k Coef, x Vector) {
-	sv := f64(s, "AxpyCoef")
-	c := float64(k.W1 * sv[k.I1])
-	if k.W2 != 0 {
-		c += float64(k.W2 * sv[k.I2])
-	}
-	sp.Axpy(y, c, x)
-}
-
 // MaxAbs returns max_i |v_i| (NaN if any element is NaN, 0 for no elements).
 func (Float64Space) MaxAbs(v Vector) (float64, error) { return maxAbs(f64(v, "MaxAbs")), nil }
 

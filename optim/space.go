@@ -57,16 +57,8 @@ type Space interface {
 
 	// DotTo sets dst_i = Σ a_k b_k, rounded to dst's precision, and keeps it
 	// in the space: nothing is returned, so a GPU space records it without
-	// synchronising, and AxpyCoef can scale by it. Read dst to see it.
+	// synchronising. Read dst to see it.
 	DotTo(dst Vector, i int, a, b Vector)
-
-	// AxpyCoef sets y = y + c·x with the coefficient c = k.W1·s_{k.I1} +
-	// k.W2·s_{k.I2} taken from s in the space (the W2 term left out when
-	// k.W2 is 0), each product and the sum rounded to s's precision, then
-	// as Axpy(y, c, x). L-BFGS's two-loop recursion scales by dot products
-	// this way (DotTo into s) without a round trip to the host per pair.
-	// s must not be y.
-	AxpyCoef(y Vector, s Vector, k Coef, x Vector)
 
 	// DotsTo sets dst_{at+p·len(bs)+j} = Σ as[p]_k bs[j]_k for every p and
 	// j, each as DotTo computes it (a product of a and b and of b and a
@@ -102,15 +94,6 @@ type Space interface {
 	// Write copies the host slice src into v, rounding to the storage
 	// precision (round to nearest even).
 	Write(v Vector, src []float64) error
-}
-
-// Coef is a coefficient that a Space computes from scalars it holds (see
-// Space.AxpyCoef): W1·s[I1] + W2·s[I2].
-type Coef struct {
-	W1 float64
-	I1 int
-	W2 float64
-	I2 int
 }
 
 // AdamParams holds the scalars of one Adam update (see Space.Adam). The bias

@@ -19,10 +19,10 @@
 // bit-identical to Float32Space. optimtest.Float32Tol bounds both.
 //
 // An L-BFGS iteration without line search makes three stream
-// synchronisations besides the objective's, whatever its history: sᵀy with
-// yᵀy, gᵀd, and max |g|. The two-loop recursion's 2k dot products stay on
-// the device (DotTo into a small vector of scalars) and scale its axpys
-// there (AxpyCoef, gpu.Batch.AxpyCoef), so the whole recursion is recorded
-// without a read-back: see TestSyncsPerIteration,
-// BenchmarkLBFGSVectorWork and BenchmarkReadback.
+// synchronisations besides the objective's, whatever its history: the
+// products of g, s and y with the history (with sᵀy and yᵀy), gᵀd, and
+// max |g|. Its two-loop recursion is vector-free (optim/vectorfree.go):
+// one DotsTo and one Combine, a few dispatches each (gpu.Batch.DotsTo and
+// Combine): see TestSyncsPerIteration, BenchmarkLBFGSVectorWork and
+// BenchmarkReadback.
 package vkoptim

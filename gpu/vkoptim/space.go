@@ -176,7 +176,7 @@ func (sp *Space) Dot(a, b optim.Vector) (float64, error) {
 }
 
 // DotTo records dst_i = Σ a_k b_k, accumulated as Dot's, without
-// synchronising: AxpyCoef can scale by it in stream order.
+// synchronising.
 func (sp *Space) DotTo(dst optim.Vector, i int, a, b optim.Vector) {
 	defer sp.st.Batch().WithLabel("optimiser")()
 	d, as, bs := vec(dst, "DotTo"), vec(a, "DotTo"), vec(b, "DotTo")
@@ -232,19 +232,6 @@ func (sp *Space) Combine(dst optim.Vector, c []float64, xs []optim.Vector) {
 		bufs[j], cs[j] = v.buf, float32(c[j])
 	}
 	sp.fail("Combine", sp.st.Batch().Combine(d.buf, cs, bufs, d.n))
-}
-
-// AxpyCoef records y += c·x, with c = float32(k.W1)·s[k.I1] +
-// float32(k.W2)·s[k.I2] evaluated on the device (see gpu.Batch.AxpyCoef).
-func (sp *Space) AxpyCoef(y, s optim.Vector, k optim.Coef, x optim.Vector) {
-	defer sp.st.Batch().WithLabel("optimiser")()
-	ys, ss, xs := vec(y, "AxpyCoef"), vec(s, "AxpyCoef"), vec(x, "AxpyCoef")
-	sameLen("AxpyCoef", ys.n, xs.n)
-	if k.I1 < 0 || k.I1 >= ss.n || k.I2 < 0 || k.I2 >= ss.n {
-		panic(fmt.Sprintf("vkoptim: AxpyCoef: indices %d, %d of a vector of %d", k.I1, k.I2, ss.n))
-	}
-	c := gpu.Coef{W1: float32(k.W1), I1: k.I1, W2: float32(k.W2), I2: k.I2}
-	sp.fail("AxpyCoef", sp.st.Batch().AxpyCoef(ys.buf, ss.buf, c, xs.buf, ys.n))
 }
 
 // MaxAbs returns max_i |v_i|, exactly: NaN if any element is NaN, 0 for no

@@ -116,11 +116,6 @@ func (c *CountingSpace) ins(vs []optim.Vector) []optim.Vector {
 	return out
 }
 
-// AxpyCoef forwards to Inner.
-func (c *CountingSpace) AxpyCoef(y, s optim.Vector, k optim.Coef, x optim.Vector) {
-	c.Inner.AxpyCoef(c.in(y), c.in(s), k, c.in(x))
-}
-
 // MaxAbs forwards to Inner.
 func (c *CountingSpace) MaxAbs(v optim.Vector) (float64, error) { return c.Inner.MaxAbs(c.in(v)) }
 
